@@ -1,0 +1,7 @@
+import type { CliCommand } from '../command';
+
+/**
+ * Every subcommand of `mpscope`, in the order `--help` lists them.
+ * Each issue adds its command here (ps, run, lint).
+ */
+export const COMMANDS: CliCommand[] = [];
