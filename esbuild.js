@@ -16,6 +16,9 @@ function copyAssets() {
     // The Python grammar for web-tree-sitter, used by the linter (no native build, no network).
     ['node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/tree-sitter-python.wasm'],
     ['node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm'],
+    // ps-list's process lister on Windows; bundled ps-list looks for it in vendor/ next to the bundle.
+    ['node_modules/ps-list/vendor/fastlist-0.3.0-x64.exe', 'dist/vendor/fastlist-0.3.0-x64.exe'],
+    ['node_modules/ps-list/vendor/fastlist-0.3.0-x86.exe', 'dist/vendor/fastlist-0.3.0-x86.exe'],
   ];
   for (const [from, to] of copies) {
     if (fs.existsSync(from)) {
@@ -25,8 +28,15 @@ function copyAssets() {
   }
 }
 
+// ESM-only dependencies (ps-list) read import.meta.url, which is empty in a CommonJS bundle and
+// made the bundled CLI crash at start: give them the URL of the bundle file itself.
+// ("use strict" first: a banner before esbuild's own directive would turn strict mode off.)
+const IMPORT_META_URL_SHIM = `"use strict";\nconst __mpscope_import_meta_url = require('url').pathToFileURL(__filename).href;`;
+
 const common = {
   bundle: true,
+  define: { 'import.meta.url': '__mpscope_import_meta_url' },
+  banner: { js: IMPORT_META_URL_SHIM },
   platform: 'node',
   target: 'node20',
   format: 'cjs',
@@ -47,7 +57,21 @@ const builds = [
     ...common,
     entryPoints: { cli: 'src/cli/main.ts' },
     outdir: 'dist',
-    banner: { js: '#!/usr/bin/env node' },
+    banner: { js: `#!/usr/bin/env node\n${IMPORT_META_URL_SHIM}` },
+  },
+  // The run report webview's script (issue 6): runs in the browser sandbox of a webview, with
+  // cytoscape bundled in (no network at run time). Never imports `vscode`.
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2020',
+    format: 'iife',
+    minify: production,
+    sourcemap: !production,
+    sourcesContent: false,
+    logLevel: 'warning',
+    entryPoints: { report: 'src/ui/report/webview/main.ts' },
+    outdir: 'dist',
   },
 ];
 
@@ -65,8 +89,24 @@ if (!production) {
   });
 }
 
+/**
+ * Deletes bundled extension-host tests whose source is gone (renamed or removed), since the
+ * suite runs every *.test.js it finds. Only those files: other launchers may be reading out/.
+ */
+function removeStaleSuiteBundles() {
+  const out = 'out/test/vscode/suite';
+  if (production || !fs.existsSync(out)) return;
+  for (const file of fs.readdirSync(out)) {
+    const source = file.replace(/\.js(\.map)?$/, '.ts');
+    if (source !== file && !fs.existsSync(path.join('test/vscode/suite', source))) {
+      fs.rmSync(path.join(out, file), { force: true });
+    }
+  }
+}
+
 async function main() {
   copyAssets();
+  removeStaleSuiteBundles();
   if (watch) {
     const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
     await Promise.all(contexts.map((c) => c.watch()));

@@ -4,12 +4,21 @@
 import * as vscode from 'vscode';
 import { MpscopeContext } from './context';
 import { FEATURES } from './features';
+import { integrationsApi, type IntegrationsApi } from './terminal/api';
+import { processesApi, type ProcessesApi } from './processes';
+import { getRunApi, type RunApi } from './run/api';
 
 let current: MpscopeContext | undefined;
 
 /** What activate() returns: a small API the extension tests use to see inside. */
 export interface MpscopeApi {
   readonly context: MpscopeContext;
+  /** Debugger attach and terminal following (src/ui/debug, src/ui/terminal). */
+  readonly integrations: IntegrationsApi;
+  /** The Processes view (src/ui/processes); undefined if it failed to start. */
+  readonly processes: ProcessesApi | undefined;
+  /** Running from the editor and its annotations (src/ui/run, findings, report); undefined if it failed to start. */
+  readonly run: RunApi | undefined;
 }
 
 export async function activate(extension: vscode.ExtensionContext): Promise<MpscopeApi> {
@@ -25,7 +34,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Mpsc
     }
   }
   ctx.log.info(`mpscope ${extension.extension.packageJSON.version} activated`);
-  return { context: ctx };
+  return { context: ctx, integrations: integrationsApi(ctx), processes: processesApi(), run: getRunApi(ctx) };
 }
 
 export function deactivate(): void {

@@ -1,8 +1,22 @@
 import type { Feature } from './context';
 import { registerLogCommands } from './log';
+import { registerInterpreterTracking } from './python/interpreter';
+import { registerAttachDebugger } from './debug';
+import { registerOpenExamples } from './examples';
+import { registerWalkthrough } from './walkthrough';
+import { registerProcesses } from './processes';
+import { registerRun } from './run';
 
 /**
  * Every feature the extension activates, in order. Each issue adds its own `register...` here;
  * keep each one cheap, since activation happens when a Python file opens.
  */
-export const FEATURES: Feature[] = [registerLogCommands];
+export const FEATURES: Feature[] = [
+  registerLogCommands,
+  registerInterpreterTracking,
+  registerAttachDebugger,
+  registerOpenExamples,
+  registerWalkthrough,
+  registerProcesses,
+  registerRun,
+];

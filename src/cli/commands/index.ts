@@ -1,7 +1,8 @@
 import type { CliCommand } from '../command';
+import { psCommand } from './ps';
 
 /**
  * Every subcommand of `mpscope`, in the order `--help` lists them.
  * Each issue adds its command here (ps, run, lint).
  */
-export const COMMANDS: CliCommand[] = [];
+export const COMMANDS: CliCommand[] = [psCommand];

@@ -1,0 +1,313 @@
+"""The Agent object: what every agent module's install(agent) receives.
+
+This is the extension point for agent modules (lifecycle.py, shm.py, sync.py, stacks.py...):
+
+    agent.send(kind, **fields)        one message to the runner (kind and fields declared in
+                                      protocol/*.json). Never raises, never blocks.
+    agent.flush(timeout)              push buffered messages now (bounded wait).
+    agent.on_request(kind, handler)   answer a runner request: handler(request_dict) -> dict,
+                                      run in the main thread from the wake-signal handler.
+    agent.when_imported(name, fn)     fn(module) right after `name` is imported (or now).
+    agent.patch(owner, attr, make)    owner.attr = make(original); returns the original.
+    agent.wrap(orig, before, after, cleanup)
+                                      the standard wrapper: pre = before(*args) and
+                                      after(pre, result, *args) run under safe(); cleanup(pre)
+                                      in a finally; the original is called exactly once, and an
+                                      exception from it leaves with the wrapper's frame removed
+                                      from its traceback (Python 3.11+), so tracebacks look as
+                                      without mpscope.
+    agent.at_fork_child(fn)           fn() in a forked child, after it has reconnected.
+    agent.at_exit(fn)                 fn() once at the process's exit point, before the last flush.
+    agent.user_location()             {"file","line","function"} of the innermost user frame.
+    agent.safe(fn, *args)             run agent code; an exception disables the agent (said once
+                                      on stderr) instead of reaching the program.
+    agent.enabled / agent.exiting     wrappers become pass-throughs when disabled; exiting > 0
+                                      while multiprocessing's exit machinery runs.
+    agent.config                      flat str->str map from the runner (MPSCOPE_CONFIG).
+    agent.pid / role / helper / mp_name
+"""
+
+import os
+import sys
+import time
+
+from . import frames
+from .channel import PeerGone, encode
+
+
+class Agent(object):
+    def __init__(self, channel, config):
+        self.channel = channel
+        self.config = config
+        self.strict = config.get("strict") == "1"
+        self.spec = None
+        self.enabled = False
+        self.pid = os.getpid()
+        self.role = "subprocess"
+        self.helper = None
+        self.mp_name = None
+        self.exiting = 0
+        self.finder = None
+        self._requests = {}
+        self._fork_children = []
+        self._fork_roles = []
+        self._exits = []
+        self._exit_done = False
+        self._said = False
+        self.reported_exception = None
+        if self.strict:
+            from . import protocol
+
+            self.spec = protocol.load()
+
+    # -- messages ---------------------------------------------------------------------------
+    def send(self, kind, /, **fields):
+        if not self.enabled:
+            return
+        msg = {"t": kind, "ts": time.time() * 1000.0}
+        msg.update(fields)
+        try:
+            if self.spec is not None:
+                from . import protocol
+
+                protocol.check_message(self.spec, msg)
+            self.channel.send_line(encode(msg))
+        except PeerGone:
+            self.disable(None)
+        except Exception as e:
+            self.fail(e)
+
+    def flush(self, timeout=1.0):
+        if not self.enabled:
+            return
+        try:
+            self.channel.flush(timeout)
+        except PeerGone:
+            self.disable(None)
+        except Exception as e:
+            self.fail(e)
+
+    def hello(self, token):
+        return {
+            "t": "hello",
+            "ts": time.time() * 1000.0,
+            "token": token,
+            "pid": self.pid,
+            "ppid": os.getppid(),
+            "role": self.role,
+            "helper": self.helper,
+            "mpName": self.mp_name,
+            "argv": cmdline(),
+            "executable": sys.executable or "",
+            "python": "%d.%d.%d" % sys.version_info[:3],
+            "cwd": _cwd(),
+            "wakeSignal": self.wake_signal,
+        }
+
+    wake_signal = None
+
+    def set_role(self, role, helper=None, mp_name=None):
+        if (role, helper, mp_name) == (self.role, self.helper, self.mp_name):
+            return
+        self.role, self.helper, self.mp_name = role, helper, mp_name
+        self.send("role", role=role, helper=helper, mpName=mp_name)
+
+    # -- requests ---------------------------------------------------------------------------
+    def on_request(self, kind, handler):
+        self._requests[kind] = handler
+
+    def serve_requests(self):
+        """Read and answer the runner's pending requests (called from the wake-signal handler)."""
+        if not self.enabled:
+            return
+        try:
+            lines = self.channel.read_requests()
+        except PeerGone:
+            self.disable(None)
+            return
+        if not lines:
+            return
+        import json
+
+        for line in lines:
+            try:
+                req = json.loads(line.decode("utf-8"))
+                rid = int(req.get("id"))
+            except Exception:
+                continue
+            handler = self._requests.get(req.get("t"))
+            if handler is None:
+                self.send("reply", id=rid, ok=False, data=None, error="unknown request %r" % (req.get("t"),))
+                continue
+            try:
+                data = handler(req)
+            except Exception as e:
+                self.send("reply", id=rid, ok=False, data=None, error="%s: %s" % (type(e).__name__, e))
+            else:
+                self.send("reply", id=rid, ok=True, data=data if isinstance(data, dict) else {}, error=None)
+        self.flush(2.0)
+
+    # -- extension helpers ------------------------------------------------------------------
+    def when_imported(self, name, fn):
+        self.finder.add(name, fn)
+
+    def patch(self, owner, attr, make):
+        original = getattr(owner, attr)
+        wrapper = make(original)
+        _copy_identity(wrapper, original)
+        setattr(owner, attr, wrapper)
+        return original
+
+    def wrap(self, orig, before=None, after=None, cleanup=None):
+        agent = self
+
+        def wrapper(*args, **kwargs):
+            pre = agent.safe(before, *args, **kwargs) if before is not None and agent.enabled else None
+            try:
+                result = orig(*args, **kwargs)
+            except BaseException as e:
+                hide_frame(e)
+                raise
+            finally:
+                if cleanup is not None:
+                    try:
+                        cleanup(pre)
+                    except Exception:
+                        pass
+            if after is not None and agent.enabled:
+                agent.safe(after, pre, result, *args, **kwargs)
+            return result
+
+        return wrapper
+
+    def at_fork_child(self, fn):
+        self._fork_children.append(fn)
+
+    def fork_role(self, fn):
+        """fn() -> (role, helper, mp_name) or None: decides a forked child's role before its hello."""
+        self._fork_roles.append(fn)
+
+    def at_exit(self, fn):
+        self._exits.append(fn)
+
+    def user_location(self):
+        return frames.user_location(1)
+
+    def safe(self, fn, *args, **kwargs):
+        if not self.enabled:
+            return None
+        try:
+            return fn(*args, **kwargs)
+        except PeerGone:
+            self.disable(None)
+        except Exception as e:
+            self.fail(e)
+        return None
+
+    # -- lifecycle of the agent itself --------------------------------------------------------
+    def exit_point(self, how, code=None, site=None):
+        """The process is ending (atexit, os._exit, end of a multiprocessing child)."""
+        if not self.enabled:
+            return
+        if not self._exit_done:
+            self._exit_done = True
+            for fn in list(self._exits):
+                self.safe(fn)
+            self.send("exit", how=how, code=code, site=site)
+        self.flush(1.0)
+
+    def finish(self):
+        """After the last flush: the interpreter is tearing down; stop quietly."""
+        self.enabled = False
+
+    def after_fork_child(self, token):
+        self.pid = os.getpid()
+        self.exiting = 0
+        self._exit_done = False
+        self.reported_exception = None
+        self.channel.reset_after_fork()
+        role = ("fork", None, None)
+        for fn in self._fork_roles:
+            r = self.safe(fn)
+            if r:
+                role = r
+        self.role, self.helper, self.mp_name = role
+        try:
+            self.channel.connect(self.hello(token))
+        except Exception as e:
+            self.fail(e, "cannot connect to the runner")
+            return
+        for fn in list(self._fork_children):
+            self.safe(fn)
+
+    def disable(self, reason):
+        """Stop the agent in this process. reason None: quietly (the runner went away)."""
+        was = self.enabled
+        self.enabled = False
+        if reason and not self._said:
+            self._said = True
+            try:
+                os.write(2, ("mpscope: agent disabled in process %d: %s\n" % (os.getpid(), reason)).encode("utf-8", "replace"))
+            except Exception:
+                pass
+        if was or reason is None:
+            try:
+                self.channel.close()
+            except Exception:
+                pass
+
+    def fail(self, exc, what="internal error"):
+        reason = "%s (%s: %s)" % (what, type(exc).__name__, exc)
+        if self.enabled:
+            try:
+                self.channel.send_line(encode({"t": "agent_error", "ts": time.time() * 1000.0, "message": reason}))
+                self.channel.flush(0.5)
+            except Exception:
+                pass
+        self.disable(reason)
+
+
+def hide_frame(e):
+    """Drop the agent's wrapper frame from the head of a propagating exception's traceback.
+
+    Effective on Python 3.11+, where a bare `raise` re-raises with e.__traceback__ as it is now;
+    before 3.11 the interpreter keeps its own copy and the wrapper's line stays visible.
+    """
+    tb = getattr(e, "__traceback__", None)
+    if tb is not None and frames.is_agent_file(tb.tb_frame.f_code.co_filename):
+        try:
+            e.__traceback__ = tb.tb_next
+        except Exception:
+            pass
+
+
+def _copy_identity(wrapper, original):
+    for name in ("__module__", "__name__", "__qualname__", "__doc__"):
+        try:
+            setattr(wrapper, name, getattr(original, name))
+        except Exception:
+            pass
+    try:
+        wrapper.__wrapped__ = original
+    except Exception:
+        pass
+
+
+def _cwd():
+    try:
+        return os.getcwd()
+    except OSError:
+        return ""
+
+
+def cmdline():
+    """The full command line (sys.argv hides the code of `python -c`, which names helpers)."""
+    argv = getattr(sys, "orig_argv", None)
+    if argv:
+        return list(argv)
+    try:
+        with open("/proc/self/cmdline", "rb") as f:
+            data = f.read()
+        return [os.fsdecode(a) for a in data.split(b"\0") if a]
+    except Exception:
+        return list(getattr(sys, "argv", []))

@@ -1,0 +1,139 @@
+"""Starts the agent in a process: called by bootstrap/sitecustomize.py at interpreter startup.
+
+Order: read the run's environment, decide the process's role from its command line, connect
+(hello with the run token), install the wake-signal handler and the fork hooks, then every agent
+module's install(agent) in MODULES order. Any failure disables the agent (one line on stderr)
+and the program runs as if mpscope were not there.
+"""
+
+import os
+import sys
+
+from . import protocol
+from .agent import Agent, cmdline
+from .channel import Channel
+from .hooks import PostImportFinder
+
+# Agent modules, each with install(agent). Add yours here (see ../README.md).
+MODULES = ("startmethod", "lifecycle", "shm", "stacks", "sync")
+
+_agent = None
+
+
+def get():
+    """The running Agent of this process, or None."""
+    return _agent
+
+
+def parse_config(text):
+    """MPSCOPE_CONFIG is a flat "key=value;key=value" map (no json import at startup)."""
+    out = {}
+    for part in (text or "").split(";"):
+        if "=" in part:
+            k, v = part.split("=", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+def role_from_cmdline(argv):
+    """(role, helper) of a process that was exec'd (not forked), from its command line."""
+    joined = " ".join(argv)
+    if "--multiprocessing-fork" in argv:
+        return "child", None
+    if "multiprocessing.resource_tracker" in joined or "multiprocessing.semaphore_tracker" in joined:
+        return "helper", "resource_tracker"
+    if "multiprocessing.forkserver" in joined:
+        return "helper", "forkserver"
+    return "subprocess", None
+
+
+def start():
+    global _agent
+    env = os.environ
+    path = env.get(protocol.ENV_SOCKET)
+    token = env.get(protocol.ENV_TOKEN)
+    if not path or not token or _agent is not None:
+        return None
+    is_main = env.get(protocol.ENV_MAIN) == "1"
+    if is_main:
+        # Only the script's own process is "main"; its children must not inherit the marker.
+        try:
+            del env[protocol.ENV_MAIN]
+        except Exception:
+            pass
+    config = parse_config(env.get(protocol.ENV_CONFIG))
+    agent = Agent(Channel(path, token), config)
+    if is_main:
+        agent.role = "main"
+    else:
+        agent.role, agent.helper = role_from_cmdline(cmdline())
+    agent.wake_signal = _install_wake_signal(agent)
+    try:
+        agent.channel.connect(agent.hello(token))
+    except Exception as e:
+        agent.fail(e, "cannot connect to the runner")
+        return None
+    agent.enabled = True
+    _agent = agent
+    agent.finder = PostImportFinder(agent.safe)
+    sys.meta_path.insert(0, agent.finder)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=lambda: _after_fork(agent, token))
+    import atexit
+
+    atexit.register(_at_exit, agent)
+    agent.on_request("ping", lambda req: {"pid": agent.pid})
+    for name in MODULES:
+        if not agent.enabled:
+            break
+        try:
+            module = __import__("mpscope_agent." + name, fromlist=["install"])
+            module.install(agent)
+        except Exception as e:
+            agent.fail(e, "module %s failed to install" % name)
+    return agent
+
+
+def _after_fork(agent, token):
+    # Runs in the child of every fork, also when the agent is disabled in the parent.
+    if agent.enabled:
+        try:
+            agent.after_fork_child(token)
+        except Exception as e:
+            agent.fail(e)
+
+
+def _at_exit(agent):
+    """Registered first, so it runs last: after multiprocessing joined the children."""
+    if not agent.enabled:
+        return
+    # An uncaught exception: the interpreter printed it and set sys.last_value before atexit.
+    # In a multiprocessing child it can only come from bootstrapping (run() errors are caught
+    # by BaseProcess._bootstrap), e.g. the spawn RuntimeError of a script without a main guard.
+    exc = getattr(sys, "last_value", None)
+    if exc is not None and exc is not agent.reported_exception and not isinstance(exc, SystemExit):
+        from . import lifecycle
+
+        where = "main" if agent.role in ("main", "subprocess", "fork") else "bootstrap"
+        agent.safe(lifecycle.report_exception, where, exc)
+    agent.exit_point("atexit")
+    agent.finish()
+
+
+def _install_wake_signal(agent):
+    """The runner's requests arrive with SIGURG: ignored by default and almost never used, so
+    installing a handler for it changes nothing for the program (Go's runtime uses it likewise)."""
+    try:
+        import _signal
+
+        signum = getattr(_signal, protocol.WAKE_SIGNAL)
+        if _signal.getsignal(signum) != _signal.SIG_DFL:
+            return None
+
+        def on_wake(signum, frame):
+            agent.safe(agent.serve_requests)
+
+        _signal.signal(signum, on_wake)
+        return int(signum)
+    except Exception:
+        return None

@@ -1,0 +1,59 @@
+"""A small JSON encoder for agent messages.
+
+Why not `json`: importing it (and `re` through json.decoder) costs several milliseconds in
+every process of the run, and the agent must stay cheap at startup. Strings go through the C
+escaper of the `_json` accelerator. Objects the agent does not understand are sent as their type
+name: calling a user's __repr__ could run arbitrary code.
+"""
+
+try:
+    from _json import encode_basestring_ascii as _quote
+except ImportError:  # pragma: no cover - every CPython build has _json
+    from json.encoder import py_encode_basestring_ascii as _quote
+
+_INF = float("inf")
+
+
+def dumps(obj):
+    parts = []
+    _encode(obj, parts.append, 0)
+    return "".join(parts)
+
+
+def _encode(o, put, depth):
+    if o is None:
+        put("null")
+    elif o is True:
+        put("true")
+    elif o is False:
+        put("false")
+    elif isinstance(o, str):
+        put(_quote(o))
+    elif isinstance(o, int):
+        put(int.__repr__(o))
+    elif isinstance(o, float):
+        put(float.__repr__(o) if (o == o and o != _INF and o != -_INF) else "null")
+    elif depth > 32:
+        put("null")
+    elif isinstance(o, dict):
+        put("{")
+        first = True
+        for k, v in o.items():
+            if not first:
+                put(",")
+            first = False
+            put(_quote(k if isinstance(k, str) else str(k) if isinstance(k, (int, float)) else type(k).__name__))
+            put(":")
+            _encode(v, put, depth + 1)
+        put("}")
+    elif isinstance(o, (list, tuple)):
+        put("[")
+        for i, v in enumerate(o):
+            if i:
+                put(",")
+            _encode(v, put, depth + 1)
+        put("]")
+    elif isinstance(o, bytes):
+        put(_quote(o.decode("utf-8", "replace")))
+    else:
+        put(_quote("<%s>" % type(o).__name__))

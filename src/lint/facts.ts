@@ -1,0 +1,445 @@
+// Facts several rules share, computed once per file on top of the Model: where processes are
+// created and what they receive, which functions run in children, which calls each function
+// makes, and where a process object flows (a variable, a list of processes).
+import type { ClassInfo, FunctionInfo, Model, Scope, Value } from './model';
+import { EXECUTOR_TASK_METHODS, POOL, POOL_TASK_METHODS, PPE, PROCESS } from './names';
+import { child, type SyntaxNode } from './syntax';
+
+export interface ProcessCreation {
+  /** `Process(...)`, `ctx.Process(...)` or `MyProcess(...)`. */
+  call: SyntaxNode;
+  /** For subclasses of Process. */
+  cls?: ClassInfo;
+  /** The expression given as `target=`. */
+  target?: SyntaxNode;
+  /** The function that runs in the child (target, or `run` of a subclass), when in this file. */
+  targetFn?: FunctionInfo;
+  /** Expressions handed to the child (args, kwargs values, constructor arguments). */
+  args: SyntaxNode[];
+  /** Parameter of the function receiving each expression (target, or `__init__` of a subclass). */
+  paramArgs: Map<string, SyntaxNode>;
+  /** `daemon=True` or `daemon=False` at creation; undefined when not given or not a literal. */
+  daemonLiteral?: boolean;
+}
+
+export interface PoolTask {
+  /** The call that submits work: `pool.map(f, xs)`, `ex.submit(f, x)`, `loop.run_in_executor(ex, f)`. */
+  call: SyntaxNode;
+  method: string;
+  /** `pool` (multiprocessing.Pool), `threadpool` (runs in threads), `executor` (ProcessPoolExecutor). */
+  kind: 'pool' | 'threadpool' | 'executor';
+  /** The callable sent to the workers. */
+  fnExpr?: SyntaxNode;
+  fn?: FunctionInfo;
+  /** Argument expressions sent along, when their positions are known. */
+  args: SyntaxNode[];
+  paramArgs: Map<string, SyntaxNode>;
+}
+
+export class Facts {
+  readonly creations: ProcessCreation[] = [];
+  readonly creationByCall = new Map<SyntaxNode, ProcessCreation>();
+  readonly tasks: PoolTask[] = [];
+  /** Calls made directly by each function (not by functions or lambdas nested in it). */
+  readonly callsByFunction = new Map<FunctionInfo, SyntaxNode[]>();
+  /** Calls made by module-level code (including class bodies). */
+  readonly moduleCalls: SyntaxNode[] = [];
+
+  constructor(readonly model: Model) {
+    this.collect();
+    // What a target's parameters are is only known from where it is used: learn it, then collect
+    // again with the better resolution (a process created inside a target, for example).
+    if (this.learnParamTypes()) {
+      model.clearValues();
+      this.creations.length = 0;
+      this.creationByCall.clear();
+      this.tasks.length = 0;
+      this.callsByFunction.clear();
+      this.moduleCalls.length = 0;
+      this.collect();
+    }
+  }
+
+  private collect(): void {
+    const m = this.model;
+    for (const call of m.calls) {
+      const owner = this.ownerOf(call);
+      if (owner === 'module') this.moduleCalls.push(call);
+      else if (owner) {
+        let list = this.callsByFunction.get(owner);
+        if (!list) this.callsByFunction.set(owner, (list = []));
+        list.push(call);
+      }
+      const v = m.valueOf(call);
+      if (v?.kind === 'instance' && v.of === PROCESS && v.call === call) this.addCreation(call, v);
+      this.addTask(call);
+    }
+  }
+
+  /** The function whose own code makes a call ('module' for import-time code, undefined inside lambdas). */
+  ownerOf(node: SyntaxNode): FunctionInfo | 'module' | undefined {
+    for (let s: Scope | undefined = this.model.scopeOf(node); s; s = s.parent) {
+      if (s.kind === 'lambda') return undefined;
+      if (s.fn) return s.fn;
+    }
+    return 'module';
+  }
+
+  private addCreation(call: SyntaxNode, v: Extract<Value, { kind: 'instance' }>): void {
+    const m = this.model;
+    const creation: ProcessCreation = { call, args: [], paramArgs: new Map() };
+    if (v.cls) {
+      creation.cls = v.cls;
+      creation.targetFn = m.findMethod(v.cls, 'run');
+      const init = m.findMethod(v.cls, '__init__');
+      const pos = m.positional(call) ?? [];
+      creation.args.push(...pos);
+      for (const kw of keywordArgs(m, call)) creation.args.push(kw.value);
+      if (init) mapParams(m, init, 1, pos, keywordArgs(m, call), creation.paramArgs);
+      const daemon = m.keyword(call, 'daemon');
+      creation.daemonLiteral = m.boolLiteral(daemon);
+    } else {
+      creation.target = m.argument(call, 1, 'target');
+      const fnValue = creation.target ? m.valueOf(creation.target) : undefined;
+      if (fnValue?.kind === 'function') creation.targetFn = fnValue.fn;
+      const argsTuple = m.argument(call, 3, 'args');
+      const positional = tupleElements(argsTuple);
+      const kwargsDict = m.argument(call, 4, 'kwargs');
+      const kws = dictEntries(m, kwargsDict);
+      creation.args.push(...(positional ?? []), ...kws.map((k) => k.value));
+      if (creation.targetFn && positional) {
+        const offset = isBoundMethod(m, creation.target, creation.targetFn) ? 1 : 0;
+        mapParams(m, creation.targetFn, offset, positional, kws, creation.paramArgs);
+      }
+      creation.daemonLiteral = m.boolLiteral(m.keyword(call, 'daemon'));
+    }
+    this.creations.push(creation);
+    this.creationByCall.set(call, creation);
+  }
+
+  private addTask(call: SyntaxNode): void {
+    const m = this.model;
+    const mc = m.methodCall(call);
+    if (!mc) return;
+    let kind: PoolTask['kind'] | undefined;
+    let fnExpr: SyntaxNode | undefined;
+    let args: SyntaxNode[] = [];
+    if (POOL_TASK_METHODS.has(mc.name)) {
+      const recv = m.instanceOf(mc.receiver);
+      if (recv === POOL) kind = 'pool';
+      else if (recv === 'multiprocessing.ThreadPool') kind = 'threadpool';
+      if (kind) {
+        fnExpr = m.argument(call, 0, 'func');
+        if (mc.name === 'apply' || mc.name === 'apply_async') args = tupleElements(m.argument(call, 1, 'args')) ?? [];
+      }
+    }
+    if (!kind && EXECUTOR_TASK_METHODS.has(mc.name) && m.instanceOf(mc.receiver) === PPE) {
+      kind = 'executor';
+      fnExpr = m.argument(call, 0, 'fn');
+      if (mc.name === 'submit') args = (m.positional(call) ?? []).slice(1);
+    }
+    if (!kind && mc.name === 'run_in_executor' && m.instanceOf(m.argument(call, 0)) === PPE) {
+      kind = 'executor';
+      fnExpr = m.argument(call, 1);
+      args = (m.positional(call) ?? []).slice(2);
+    }
+    if (!kind) return;
+    const fnValue = fnExpr ? m.valueOf(fnExpr) : undefined;
+    const fn = fnValue?.kind === 'function' ? fnValue.fn : undefined;
+    const paramArgs = new Map<string, SyntaxNode>();
+    if (fn && args.length) mapParams(m, fn, isBoundMethod(m, fnExpr, fn) ? 1 : 0, args, [], paramArgs);
+    this.tasks.push({ call, method: mc.name, kind, fnExpr, fn, args, paramArgs });
+  }
+
+  /** Records what each target's parameters receive; true if anything was learnt. */
+  private learnParamTypes(): boolean {
+    const m = this.model;
+    const seen = new Map<FunctionInfo, Map<string, Value | null>>();
+    const learn = (fn: FunctionInfo | undefined, paramArgs: Map<string, SyntaxNode>) => {
+      if (!fn) return;
+      let types = seen.get(fn);
+      if (!types) seen.set(fn, (types = new Map()));
+      for (const [param, expr] of paramArgs) {
+        const v = m.valueOf(expr) ?? null;
+        if (!types.has(param)) types.set(param, v);
+        else {
+          const prev = types.get(param);
+          if (!prev || !v || JSON.stringify(describe(prev)) !== JSON.stringify(describe(v))) types.set(param, null);
+        }
+      }
+    };
+    for (const c of this.creations) {
+      const init = c.cls ? m.findMethod(c.cls, '__init__') : undefined;
+      learn(c.cls ? init : c.targetFn, c.paramArgs);
+    }
+    for (const t of this.tasks) learn(t.fn, t.paramArgs);
+    let learnt = false;
+    for (const [fn, types] of seen) {
+      const known = new Map<string, Value>();
+      for (const [p, v] of types) if (v) known.set(p, v);
+      if (known.size) {
+        m.paramTypes.set(fn, known);
+        learnt = true;
+      }
+    }
+    return learnt;
+  }
+
+  // ---------------------------------------------------------------- flows of process objects
+
+  /** Process creations an expression may denote: a variable, or a loop variable over a list of processes. */
+  creationsOf(expr: SyntaxNode | undefined, depth = 0): ProcessCreation[] {
+    if (!expr || depth > 4) return [];
+    const m = this.model;
+    const direct = this.creationByCall.get(expr);
+    if (direct) return [direct];
+    if (expr.type !== 'identifier') return [];
+    const found = m.bindingsOf(m.textOf(expr), m.scopeOf(expr));
+    if (!found) return [];
+    const out: ProcessCreation[] = [];
+    for (const b of found.bindings) {
+      if (b.kind === 'assign' && b.value && !b.unpack) {
+        const c = this.creationByCall.get(b.value);
+        if (c) out.push(c);
+      } else if (b.kind === 'for' && b.value && !b.unpack) {
+        out.push(...this.containerCreations(b.value, depth + 1));
+      }
+    }
+    return out;
+  }
+
+  /** Creations stored in a list: `[Process(...) for ...]`, `[p1, p2]`, or `procs.append(p)`. */
+  containerCreations(expr: SyntaxNode, depth = 0): ProcessCreation[] {
+    if (depth > 4) return [];
+    const m = this.model;
+    if (expr.type === 'list_comprehension' || expr.type === 'generator_expression') {
+      const body = child(expr, 'body');
+      return body ? this.creationsOf(body, depth + 1) : [];
+    }
+    if (expr.type === 'list' || expr.type === 'tuple') {
+      return expr.children.filter((c) => c.named).flatMap((c) => this.creationsOf(c, depth + 1));
+    }
+    if (expr.type !== 'identifier') return [];
+    const name = m.textOf(expr);
+    const found = m.bindingsOf(name, m.scopeOf(expr));
+    if (!found) return [];
+    const out: ProcessCreation[] = [];
+    for (const b of found.bindings) {
+      if (b.kind === 'assign' && b.value && !b.unpack) out.push(...this.containerCreations(b.value, depth + 1));
+    }
+    for (const ref of m.refsOf(name, found.scope)) {
+      const appended = appendedValue(m, ref);
+      if (appended) out.push(...this.creationsOf(appended, depth + 1));
+    }
+    return out;
+  }
+
+  /**
+   * Where a created process goes: the variable it is assigned to, and whether that variable is a
+   * plain name (`p = Process()`) whose uses can be followed.
+   */
+  boundName(call: SyntaxNode): { name: string; scope: Scope; id: SyntaxNode } | undefined {
+    const m = this.model;
+    const parent = call.parent;
+    if (!parent || parent.type !== 'assignment' || call.field !== 'right') return undefined;
+    const left = child(parent, 'left');
+    if (!left || left.type !== 'identifier') return undefined;
+    const scope = m.scopeOf(left);
+    const found = m.bindingsOf(m.textOf(left), scope);
+    return found ? { name: m.textOf(left), scope: found.scope, id: left } : undefined;
+  }
+
+  /** True if the process is a daemon: `daemon=True`, `p.daemon = True`, or a subclass setting it. */
+  isDaemon(c: ProcessCreation): boolean {
+    if (c.daemonLiteral === true) return true;
+    const m = this.model;
+    if (c.cls && this.classSetsDaemon(c.cls)) return true;
+    const bound = this.boundName(c.call);
+    if (!bound) return false;
+    for (const ref of m.refsOf(bound.name, bound.scope)) {
+      const attr = ref.parent;
+      if (!attr || attr.type !== 'attribute' || ref.field !== 'object') continue;
+      if (m.textOf(child(attr, 'attribute')!) !== 'daemon') continue;
+      const assign = attr.parent;
+      if (assign?.type === 'assignment' && attr.field === 'left' && m.boolLiteral(child(assign, 'right')) === true) return true;
+    }
+    return false;
+  }
+
+  private classSetsDaemon(cls: ClassInfo): boolean {
+    const m = this.model;
+    for (const b of cls.attrs.get('daemon') ?? []) if (m.boolLiteral(b.value) === true) return true;
+    const init = m.findMethod(cls, '__init__');
+    for (const call of (init && this.callsByFunction.get(init)) ?? []) {
+      if (m.boolLiteral(m.keyword(call, 'daemon')) === true) return true;
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- call graph
+
+  /** Same-file functions a function calls directly. */
+  callees(fn: FunctionInfo): Array<{ call: SyntaxNode; fn: FunctionInfo }> {
+    const out: Array<{ call: SyntaxNode; fn: FunctionInfo }> = [];
+    for (const call of this.callsByFunction.get(fn) ?? []) {
+      const f = this.model.functionValue(child(call, 'function'));
+      if (f) out.push({ call, fn: f });
+    }
+    return out;
+  }
+
+  /**
+   * The first call satisfying `pred` made by `fn` or by a same-file function it calls (up to
+   * `depth` calls deep), with the chain of calls that leads there.
+   */
+  findInCalls(
+    fn: FunctionInfo,
+    pred: (call: SyntaxNode) => boolean,
+    depth = 4,
+    seen = new Set<FunctionInfo>(),
+  ): { call: SyntaxNode; via: SyntaxNode[] } | undefined {
+    if (seen.has(fn)) return undefined;
+    seen.add(fn);
+    const calls = this.callsByFunction.get(fn) ?? [];
+    for (const call of calls) if (pred(call)) return { call, via: [] };
+    if (depth <= 0) return undefined;
+    for (const { call, fn: callee } of this.callees(fn)) {
+      const found = this.findInCalls(callee, pred, depth - 1, seen);
+      if (found) return { call: found.call, via: [call, ...found.via] };
+    }
+    return undefined;
+  }
+
+  /** Functions that run in a child process: targets, `run` of Process subclasses, pool tasks. */
+  childFunctions(): Map<FunctionInfo, { creations: ProcessCreation[]; tasks: PoolTask[] }> {
+    const out = new Map<FunctionInfo, { creations: ProcessCreation[]; tasks: PoolTask[] }>();
+    const entry = (fn: FunctionInfo) => {
+      let e = out.get(fn);
+      if (!e) out.set(fn, (e = { creations: [], tasks: [] }));
+      return e;
+    };
+    for (const c of this.creations) if (c.targetFn) entry(c.targetFn).creations.push(c);
+    for (const t of this.tasks) if (t.fn && t.kind !== 'threadpool') entry(t.fn).tasks.push(t);
+    return out;
+  }
+
+  /** Calls that create processes: Process(...).start(), p.start(), Pool(), Manager(), executors. */
+  startsProcesses(call: SyntaxNode): boolean {
+    const m = this.model;
+    const mc = m.methodCall(call);
+    if (mc && mc.name === 'start') {
+      if (m.isProcess(mc.receiver)) return true;
+      const of = m.instanceOf(mc.receiver);
+      if (of === 'multiprocessing.managers.BaseManager' || of === 'multiprocessing.managers.SyncManager') return true;
+      return false;
+    }
+    const v = m.valueOf(call);
+    if (v?.kind !== 'instance' || v.call !== call) return false;
+    return v.of === POOL || v.of === 'multiprocessing.Manager' || v.of === PPE;
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+const factsCache = new WeakMap<Model, Facts>();
+
+export function factsOf(model: Model): Facts {
+  let f = factsCache.get(model);
+  if (!f) factsCache.set(model, (f = new Facts(model)));
+  return f;
+}
+
+function describe(v: Value): unknown {
+  switch (v.kind) {
+    case 'name':
+      return ['name', v.q, v.startMethod];
+    case 'instance':
+      return ['instance', v.of, v.cls?.node.start];
+    case 'function':
+      return ['function', v.fn.node.start];
+    case 'class':
+      return ['class', v.cls.node.start];
+    case 'lambda':
+      return ['lambda', v.node.start];
+  }
+}
+
+/** Elements of a tuple or list literal (`(q,)`, `[a, b]`), else undefined. */
+export function tupleElements(node: SyntaxNode | undefined): SyntaxNode[] | undefined {
+  if (!node) return undefined;
+  if (node.type === 'parenthesized_expression') {
+    const inner = node.children.filter((c) => c.named && c.type !== 'comment');
+    return inner.length === 1 ? inner : undefined;
+  }
+  if (node.type !== 'tuple' && node.type !== 'list') return undefined;
+  const out: SyntaxNode[] = [];
+  for (const c of node.children) {
+    if (!c.named || c.type === 'comment') continue;
+    if (c.type === 'list_splat') return undefined;
+    out.push(c);
+  }
+  return out;
+}
+
+function dictEntries(m: Model, node: SyntaxNode | undefined): Array<{ name: string; value: SyntaxNode }> {
+  if (!node) return [];
+  if (node.type === 'dictionary') {
+    const out: Array<{ name: string; value: SyntaxNode }> = [];
+    for (const pair of node.children) {
+      if (pair.type !== 'pair') continue;
+      const key = m.stringValue(child(pair, 'key'));
+      const value = child(pair, 'value');
+      if (key !== undefined && value) out.push({ name: key, value });
+    }
+    return out;
+  }
+  if (node.type === 'call' && m.textOf(child(node, 'function')!) === 'dict') return keywordArgs(m, node);
+  return [];
+}
+
+function keywordArgs(m: Model, call: SyntaxNode): Array<{ name: string; value: SyntaxNode }> {
+  const args = child(call, 'arguments');
+  const out: Array<{ name: string; value: SyntaxNode }> = [];
+  if (!args) return out;
+  for (const c of args.children) {
+    if (c.type !== 'keyword_argument') continue;
+    const n = child(c, 'name');
+    const v = child(c, 'value');
+    if (n && v) out.push({ name: m.textOf(n), value: v });
+  }
+  return out;
+}
+
+function mapParams(
+  m: Model,
+  fn: FunctionInfo,
+  offset: number,
+  positional: SyntaxNode[],
+  keywords: Array<{ name: string; value: SyntaxNode }>,
+  out: Map<string, SyntaxNode>,
+): void {
+  positional.forEach((arg, i) => {
+    const p = fn.params[i + offset];
+    if (p !== undefined) out.set(p, arg);
+  });
+  for (const kw of keywords) if (fn.params.includes(kw.name)) out.set(kw.name, kw.value);
+  void m;
+}
+
+/** True when `expr` is `obj.method` for a method (its first parameter is bound already). */
+function isBoundMethod(m: Model, expr: SyntaxNode | undefined, fn: FunctionInfo): boolean {
+  if (!expr || expr.type !== 'attribute' || !fn.cls) return false;
+  const obj = m.valueOf(child(expr, 'object'));
+  return obj?.kind === 'instance';
+}
+
+/** For a reference `c` in `c.append(x)`: the appended expression. */
+export function appendedValue(m: Model, ref: SyntaxNode): SyntaxNode | undefined {
+  const attr = ref.parent;
+  if (!attr || attr.type !== 'attribute' || ref.field !== 'object') return undefined;
+  const name = m.textOf(child(attr, 'attribute')!);
+  if (name !== 'append' && name !== 'add') return undefined;
+  const call = attr.parent;
+  if (!call || call.type !== 'call' || attr.field !== 'function') return undefined;
+  return m.argument(call, 0);
+}

@@ -1,0 +1,255 @@
+// The Python syntax tree the rules work on: plain JavaScript objects converted once from the
+// web-tree-sitter tree. Reading a tree-sitter node costs a call into WebAssembly per property, and
+// rules look at nodes many times, so one conversion pass is much cheaper overall. After an edit,
+// statements whose tree-sitter subtree was reused by the incremental parse are reused here too
+// (only their offsets shift), which keeps re-analysis of a large file fast.
+import type { Language, Tree, TreeCursor } from 'web-tree-sitter';
+
+export interface SyntaxNode {
+  /** Grammar node type: `call`, `identifier`, `if_statement`, `ERROR`, or a token like `==`. */
+  type: string;
+  /** UTF-16 offsets into the source. */
+  start: number;
+  end: number;
+  /** Field name in the parent (`function`, `arguments`, `body`...), or null. */
+  field: string | null;
+  named: boolean;
+  /** A token the parser inserted to recover from an error (zero width). */
+  missing: boolean;
+  children: SyntaxNode[];
+  parent: SyntaxNode | null;
+  /** tree-sitter subtree id, kept for statements only (reuse after an edit); 0 otherwise. */
+  id: number;
+}
+
+/** Node types whose converted subtree may be reused after an edit. */
+const REUSABLE = new Set([
+  'expression_statement',
+  'function_definition',
+  'class_definition',
+  'decorated_definition',
+  'if_statement',
+  'for_statement',
+  'while_statement',
+  'try_statement',
+  'with_statement',
+  'match_statement',
+  'return_statement',
+  'import_statement',
+  'import_from_statement',
+  'block',
+]);
+
+/** Previous conversion that may donate unchanged subtrees. */
+export interface ReuseSource {
+  text: string;
+  byId: Map<number, SyntaxNode>;
+}
+
+interface TypeInfo {
+  names: string[];
+  named: boolean[];
+  fields: (string | null)[];
+}
+
+const typeInfoCache = new WeakMap<Language, TypeInfo>();
+
+function typeInfo(language: Language): TypeInfo {
+  let info = typeInfoCache.get(language);
+  if (!info) {
+    const names: string[] = [];
+    const named: boolean[] = [];
+    for (let id = 0; id < language.nodeTypeCount; id++) {
+      names.push(language.nodeTypeForId(id) ?? '');
+      named.push(language.nodeTypeIsNamed(id));
+    }
+    info = { names, named, fields: language.fields };
+    typeInfoCache.set(language, info);
+  }
+  return info;
+}
+
+/** Column of an offset (indentation decides how a statement's inner lines parse). */
+function columnOf(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0 && text.charCodeAt(i - 1) !== 10 && text.charCodeAt(i - 1) !== 13) i--;
+  return offset - i;
+}
+
+/** Removes a reused subtree's statements from the index, so none of them is reused twice. */
+function forget(node: SyntaxNode, byId: Map<number, SyntaxNode>): void {
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.id) byId.delete(n.id);
+    if (n.type === 'block' || REUSABLE.has(n.type) || n.type.endsWith('_clause')) {
+      for (const c of n.children) stack.push(c);
+    }
+  }
+}
+
+function shift(node: SyntaxNode, delta: number): void {
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    n.start += delta;
+    n.end += delta;
+    for (const c of n.children) stack.push(c);
+  }
+}
+
+/**
+ * Converts a tree-sitter tree to SyntaxNodes. With `reuse`, statements that tree-sitter reused
+ * (same subtree id) and whose text is unchanged are taken from the previous conversion.
+ */
+export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): SyntaxNode {
+  const info = typeInfo(tree.language);
+  const cursor: TreeCursor = tree.walk();
+  let reusedLast = false;
+
+  const make = (parent: SyntaxNode | null): SyntaxNode => {
+    const typeId = cursor.nodeTypeId;
+    const type = info.names[typeId];
+    const start = cursor.startIndex;
+    const end = cursor.endIndex;
+    const fieldId = cursor.currentFieldId;
+    const field = fieldId ? info.fields[fieldId] ?? null : null;
+    let id = 0;
+    if (REUSABLE.has(type)) {
+      id = cursor.nodeId;
+      if (reuse) {
+        const old = reuse.byId.get(id);
+        if (
+          old &&
+          old.type === type &&
+          old.end - old.start === end - start &&
+          columnOf(reuse.text, old.start) === columnOf(text, start) &&
+          reuse.text.slice(old.start, old.end) === text.slice(start, end)
+        ) {
+          forget(old, reuse.byId);
+          if (old.start !== start) shift(old, start - old.start);
+          old.parent = parent;
+          old.field = field;
+          if (parent) parent.children.push(old);
+          reusedLast = true;
+          return old;
+        }
+      }
+    }
+    reusedLast = false;
+    const node: SyntaxNode = {
+      type,
+      start,
+      end,
+      field,
+      named: info.named[typeId],
+      missing: start === end && cursor.nodeIsMissing,
+      children: [],
+      parent,
+      id,
+    };
+    if (parent) parent.children.push(node);
+    return node;
+  };
+
+  try {
+    const root = make(null);
+    const stack: SyntaxNode[] = [root];
+    const reusedStack: boolean[] = [false];
+    for (;;) {
+      if (!reusedStack[reusedStack.length - 1] && cursor.gotoFirstChild()) {
+        const child = make(stack[stack.length - 1]);
+        stack.push(child);
+        reusedStack.push(reusedLast);
+        continue;
+      }
+      for (;;) {
+        if (stack.length === 1) return root;
+        if (cursor.gotoNextSibling()) {
+          stack.pop();
+          reusedStack.pop();
+          const child = make(stack[stack.length - 1]);
+          stack.push(child);
+          reusedStack.push(reusedLast);
+          break;
+        }
+        cursor.gotoParent();
+        stack.pop();
+        reusedStack.pop();
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** Index of statement subtrees by tree-sitter id, for the next conversion to reuse. */
+export function reuseIndex(root: SyntaxNode): Map<number, SyntaxNode> {
+  const byId = new Map<number, SyntaxNode>();
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.id) byId.set(n.id, n);
+    // Expressions hold no statements, so only descend where statements can be.
+    if (n.type === 'module' || n.type === 'block' || REUSABLE.has(n.type) || n.type.endsWith('_clause')) {
+      for (const c of n.children) stack.push(c);
+    }
+  }
+  return byId;
+}
+
+// ---- small helpers used by every rule ----
+
+export function child(node: SyntaxNode, field: string): SyntaxNode | undefined {
+  for (const c of node.children) if (c.field === field) return c;
+  return undefined;
+}
+
+export function childrenOf(node: SyntaxNode, field: string): SyntaxNode[] {
+  return node.children.filter((c) => c.field === field);
+}
+
+export function namedChildren(node: SyntaxNode): SyntaxNode[] {
+  return node.children.filter((c) => c.named && c.type !== 'comment');
+}
+
+export function firstNamed(node: SyntaxNode, type?: string): SyntaxNode | undefined {
+  for (const c of node.children) if (c.named && (type === undefined || c.type === type)) return c;
+  return undefined;
+}
+
+/** Depth-first pre-order visit; return false from `visit` to skip a node's children. */
+export function walk(node: SyntaxNode, visit: (n: SyntaxNode) => boolean | void): void {
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (visit(n) === false) continue;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+  }
+}
+
+/** Nearest ancestor (not the node itself) of one of the given types. */
+export function ancestor(node: SyntaxNode, types: ReadonlySet<string> | string): SyntaxNode | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (typeof types === 'string' ? p.type === types : types.has(p.type)) return p;
+  }
+  return undefined;
+}
+
+export function contains(outer: SyntaxNode, inner: SyntaxNode): boolean {
+  return outer.start <= inner.start && inner.end <= outer.end;
+}
+
+/** First ERROR or MISSING node in document order. */
+export function firstSyntaxError(root: SyntaxNode): SyntaxNode | undefined {
+  let found: SyntaxNode | undefined;
+  walk(root, (n) => {
+    if (found) return false;
+    if (n.type === 'ERROR' || n.missing) {
+      found = n;
+      return false;
+    }
+    return true;
+  });
+  return found;
+}

@@ -1,0 +1,129 @@
+// Memory across snapshots, keyed by process identity (pid + start time):
+// - CPU %: the CPU time used between two snapshots over the wall time between them (what `top`
+//   shows), not `ps`'s lifetime average;
+// - the first ppid mpscope saw: a later, different ppid proves the process was re-parented;
+// - when a process was first seen as a zombie, and when it was last seen alive (the kernel does
+//   not tell when a zombie exited, so this is as close as mpscope can honestly get);
+// - the last command line and role of a process (a zombie has no command line left);
+// - which processes belong to an mpscope run (sticky: an orphan stays a member after its
+//   launched ancestor dies, which is exactly when it matters);
+// - which processes were seen adopting someone (learned subreapers).
+import type { ProcessRole } from './roles';
+import { processKey, type ProcessRecord } from './types';
+
+export interface Observation {
+  cpuPercent?: number;
+  cpuBasis: 'interval' | 'os' | 'none';
+  firstPpid: number;
+  firstSeenAt: number;
+  /** First snapshot that showed it as a zombie. */
+  zombieSince?: number;
+  /** Last snapshot that showed it alive (not a zombie), if any did. */
+  lastAliveAt?: number;
+  lastCommand?: string;
+  lastArgv?: string[];
+  lastRole?: ProcessRole;
+  runMember: boolean;
+}
+
+interface History {
+  firstPpid: number;
+  firstSeenAt: number;
+  cpuTimeMs?: number;
+  sampledAtMono: number;
+  zombieSince?: number;
+  lastAliveAt?: number;
+  lastCommand?: string;
+  lastArgv?: string[];
+  lastRole?: ProcessRole;
+  runMember: boolean;
+}
+
+/** What the model tells the tracker to remember after it has classified a snapshot. */
+export interface Remembered {
+  key: string;
+  role: ProcessRole;
+  runMember: boolean;
+}
+
+export class ProcessTracker {
+  private readonly history = new Map<string, History>();
+  private readonly adopters = new Set<string>();
+
+  /**
+   * Takes one snapshot into account. `wallNow` is epoch ms (for display), `monoNow` a monotonic
+   * clock in ms (for CPU intervals, immune to clock changes).
+   */
+  observe(records: readonly ProcessRecord[], wallNow: number, monoNow: number): Map<string, Observation> {
+    const out = new Map<string, Observation>();
+    const seen = new Set<string>();
+    const keyByPid = new Map<number, string>();
+    for (const r of records) keyByPid.set(r.pid, processKey(r));
+    for (const r of records) {
+      const key = processKey(r);
+      seen.add(key);
+      let h = this.history.get(key);
+      let cpuPercent: number | undefined;
+      let cpuBasis: Observation['cpuBasis'] = 'none';
+      if (r.cpuTimeMs !== undefined) {
+        cpuBasis = 'interval';
+        if (h?.cpuTimeMs !== undefined && monoNow > h.sampledAtMono) {
+          cpuPercent = Math.max(0, ((r.cpuTimeMs - h.cpuTimeMs) / (monoNow - h.sampledAtMono)) * 100);
+        }
+      } else if (r.cpuPercentOs !== undefined) {
+        cpuBasis = 'os';
+        cpuPercent = r.cpuPercentOs;
+      }
+      if (!h) {
+        h = { firstPpid: r.ppid, firstSeenAt: wallNow, sampledAtMono: monoNow, runMember: false };
+        this.history.set(key, h);
+      } else if (h.firstPpid !== r.ppid) {
+        const adopter = keyByPid.get(r.ppid);
+        if (adopter) this.adopters.add(adopter);
+      }
+      h.cpuTimeMs = r.cpuTimeMs;
+      h.sampledAtMono = monoNow;
+      if (r.state === 'zombie') {
+        h.zombieSince ??= wallNow;
+      } else {
+        h.lastAliveAt = wallNow;
+        h.zombieSince = undefined;
+        if (r.command) {
+          h.lastCommand = r.command;
+          h.lastArgv = r.argv;
+        }
+      }
+      out.set(key, {
+        cpuPercent,
+        cpuBasis,
+        firstPpid: h.firstPpid,
+        firstSeenAt: h.firstSeenAt,
+        zombieSince: h.zombieSince,
+        lastAliveAt: h.lastAliveAt,
+        lastCommand: h.lastCommand,
+        lastArgv: h.lastArgv,
+        lastRole: h.lastRole,
+        runMember: h.runMember,
+      });
+    }
+    // Forget what has gone, so memory stays bounded by the live process count.
+    for (const key of this.history.keys()) if (!seen.has(key)) this.history.delete(key);
+    for (const key of this.adopters) if (!seen.has(key)) this.adopters.delete(key);
+    return out;
+  }
+
+  /** Stores what the model worked out, for the next snapshot. */
+  remember(items: Iterable<Remembered>): void {
+    for (const item of items) {
+      const h = this.history.get(item.key);
+      if (!h) continue;
+      if (item.role !== 'unknown') h.lastRole = item.role;
+      if (item.runMember) h.runMember = true;
+    }
+  }
+
+  /** True when this process (by key) was seen adopting a child whose parent died. */
+  isLearnedAdopter(key: string): boolean {
+    return this.adopters.has(key);
+  }
+}

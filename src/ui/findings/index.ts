@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import type { MpscopeContext } from '../context';
+import type { RunState } from '../run/state';
+import { RunAnnotations } from './annotations';
+import { MainGuardCodeLens } from './codelens';
+import { FindingsProvider, REVEAL_COMMAND, revealLocation } from './findings-view';
+
+export interface FindingsHandles {
+  annotations: RunAnnotations;
+  findings: FindingsProvider;
+  findingsView: vscode.TreeView<unknown>;
+}
+
+/**
+ * The run's findings where the user works: diagnostics and decorations in the editor, the
+ * Findings view, and the "Run with mpscope" CodeLens above the main guard.
+ */
+export function registerFindings(ctx: MpscopeContext, state: RunState): FindingsHandles {
+  const annotations = ctx.track(new RunAnnotations(ctx, state));
+  const findings = new FindingsProvider(state);
+  const findingsView = ctx.track(
+    vscode.window.createTreeView('mpscope.findings', { treeDataProvider: findings, showCollapseAll: true }),
+  ) as vscode.TreeView<unknown>;
+  const updateBadge = () => {
+    const n = state.report?.findings.length ?? 0;
+    findingsView.badge = n > 0 ? { value: n, tooltip: `${n} finding${n === 1 ? '' : 's'} in the last mpscope run` } : undefined;
+    findingsView.message = state.report && n === 0 ? 'The last run had no findings.' : undefined;
+  };
+  ctx.track(state.onDidChange(updateBadge));
+  updateBadge();
+  ctx.registerCommand(REVEAL_COMMAND, async (file: unknown, line: unknown) => {
+    if (typeof file !== 'string' || typeof line !== 'number') throw new Error('no source line to open');
+    await revealLocation(file, line);
+  });
+  ctx.track(
+    vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new MainGuardCodeLens()),
+  );
+  return { annotations, findings, findingsView };
+}
