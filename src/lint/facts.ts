@@ -276,6 +276,104 @@ export class Facts {
     return false;
   }
 
+  // ---------------------------------------------------------------- object identity
+
+  /**
+   * A key naming the object an expression denotes, stable across functions: a module global
+   * (`global:lock`), an attribute of a class's instances (`class:Bank.lock`), or, for a parameter
+   * of a process target or pool task, the single parent variable every caller passes to it
+   * (`obj:lock@120`). Undefined when that cannot be told.
+   */
+  objectIdentity(expr: SyntaxNode, env?: Map<string, string>): string | undefined {
+    const m = this.model;
+    if (expr.type === 'identifier') {
+      const name = m.textOf(expr);
+      const found = m.bindingsOf(name, m.scopeOf(expr));
+      if (!found) return undefined;
+      if (found.scope === m.module) return `global:${name}`;
+      const fn = found.scope.fn;
+      if (fn && found.bindings.length === 1 && found.bindings[0].kind === 'param') {
+        if (env?.has(name)) return env.get(name);
+        let key: string | undefined;
+        const sources = [
+          ...this.creations.filter((c) => c.targetFn === fn || (c.cls && m.findMethod(c.cls, '__init__') === fn)),
+          ...this.tasks.filter((t) => t.fn === fn),
+        ];
+        for (const c of sources) {
+          const arg = c.paramArgs.get(name);
+          const k = arg ? this.objectIdentity(arg) : undefined;
+          if (!k || (key && key !== k)) return undefined;
+          key = k;
+        }
+        return key;
+      }
+      // A local variable of the function that creates the processes.
+      if (found.bindings.every((b) => b.kind === 'assign')) return `obj:${name}@${found.scope.node.start}`;
+      return undefined;
+    }
+    if (expr.type === 'attribute') {
+      const obj = child(expr, 'object');
+      const attr = child(expr, 'attribute');
+      if (!obj || !attr) return undefined;
+      const v = m.valueOf(obj);
+      if (v?.kind === 'instance' && v.cls) return `class:${v.cls.name}.${m.textOf(attr)}`;
+    }
+    return undefined;
+  }
+
+  /** For a call of a same-file function: each of its parameters mapped to the identity of the argument passed. */
+  argumentIdentities(call: SyntaxNode, fn: FunctionInfo, env?: Map<string, string>): Map<string, string> {
+    const m = this.model;
+    const out = new Map<string, string>();
+    const pos = m.positional(call) ?? [];
+    const offset = isBoundMethod(m, child(call, 'function'), fn) ? 1 : 0;
+    pos.forEach((arg, i) => {
+      const p = fn.params[i + offset];
+      const k = p !== undefined ? this.identityIn(arg, env) : undefined;
+      if (p !== undefined && k) out.set(p, k);
+    });
+    for (const kw of keywordArgs(m, call)) {
+      const k = this.identityIn(kw.value, env);
+      if (k && fn.params.includes(kw.name)) out.set(kw.name, k);
+    }
+    return out;
+  }
+
+  private identityIn(expr: SyntaxNode, env?: Map<string, string>): string | undefined {
+    if (env && expr.type === 'identifier' && env.has(this.model.textOf(expr))) return env.get(this.model.textOf(expr));
+    return this.objectIdentity(expr, env);
+  }
+
+  private lockUse: Map<string, Map<FunctionInfo | 'module', { acquires: number; releases: number }>> | undefined;
+
+  /**
+   * True when a lock is used as a mutex: every function that calls acquire() on it also calls
+   * release() as often. Locks acquired in one thread and released in another (a handshake, like a
+   * binary semaphore) are not: rules about holding a lock then stay quiet.
+   */
+  isMutexLike(key: string): boolean {
+    if (!this.lockUse) {
+      this.lockUse = new Map();
+      for (const call of this.model.calls) {
+        const mc = this.model.methodCall(call);
+        if (!mc || (mc.name !== 'acquire' && mc.name !== 'release')) continue;
+        const k = this.objectIdentity(mc.receiver);
+        if (!k) continue;
+        const owner = this.ownerOf(call) ?? 'module';
+        let perOwner = this.lockUse.get(k);
+        if (!perOwner) this.lockUse.set(k, (perOwner = new Map()));
+        let counts = perOwner.get(owner);
+        if (!counts) perOwner.set(owner, (counts = { acquires: 0, releases: 0 }));
+        if (mc.name === 'acquire') counts.acquires++;
+        else counts.releases++;
+      }
+    }
+    const perOwner = this.lockUse.get(key);
+    if (!perOwner) return true;
+    for (const c of perOwner.values()) if (c.acquires !== c.releases) return false;
+    return true;
+  }
+
   // ---------------------------------------------------------------- call graph
 
   /** Same-file functions a function calls directly. */

@@ -151,6 +151,7 @@ export class Model {
   }
 
   private bind(scope: Scope, name: string, b: Binding): void {
+    if (scope.globals.has(name)) scope = this.module;
     let list = scope.bindings.get(name);
     if (!list) scope.bindings.set(name, (list = []));
     list.push(b);

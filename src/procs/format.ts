@@ -23,6 +23,7 @@ export function formatCpu(node: ProcessNode): string {
 }
 
 export function formatMemory(node: ProcessNode): string {
+  if (node.record.state === 'zombie') return ''; // it has no memory left
   if (node.record.rssBytes !== undefined) return formatBytes(node.record.rssBytes);
   if (node.record.memPercent !== undefined) return `${node.record.memPercent.toFixed(1)}% mem`;
   return '';

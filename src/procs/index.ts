@@ -6,6 +6,7 @@ export * from './launches';
 export * from './model';
 export * from './tree';
 export * from './monitor';
+export * from './tracker';
 export * from './signals';
 export * from './format';
 export { createProcessSource } from './source';

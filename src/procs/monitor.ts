@@ -21,6 +21,13 @@ export class ProcessMonitor {
   private readonly selfUid: number | undefined;
   private inFlight: Promise<ProcessModel> | undefined;
   private last: ProcessModel | undefined;
+  private interest: { hot: Set<number>; warm: Set<number> } | undefined;
+  /**
+   * Read every process on every snapshot. Off by default: then only the processes that matter
+   * (see hotPids) are read fresh each time and the others every few seconds, which keeps a 1 Hz
+   * refresh cheap. Turn it on when every process is on screen ("all my processes").
+   */
+  fullRead = false;
 
   constructor(options: MonitorOptions = {}) {
     this.source = options.source ?? createProcessSource();
@@ -45,7 +52,7 @@ export class ProcessMonitor {
 
   private async takeSample(): Promise<ProcessModel> {
     const startedAt = Date.now();
-    const records = await this.source.list();
+    const records = await this.source.list(this.fullRead || !this.interest ? {} : this.interest);
     const takenAt = Date.now();
     const observations = this.tracker.observe(records, takenAt, performance.now());
     const model = buildModel(records, {
@@ -59,8 +66,26 @@ export class ProcessMonitor {
       selfUid: this.selfUid,
     });
     this.tracker.remember(rememberedFrom(model));
+    this.interest = interestOf(model);
     this.registry.prune(new Set(records.map((r) => r.pid)), startedAt);
     this.last = model;
     return model;
   }
+}
+
+/**
+ * What a refresh must read fresh (hot): Python processes, run members, zombies and orphans (what
+ * the default view shows) and their parents (a parent that changes). What it should read every
+ * few seconds (warm): their other children, which may turn into zombies. The rest can wait.
+ */
+export function interestOf(model: ProcessModel): { hot: Set<number>; warm: Set<number> } {
+  const hot = new Set<number>();
+  const warm = new Set<number>();
+  for (const n of model.nodes.values()) {
+    if (!(n.isPython || n.runMember || n.zombie || n.orphan)) continue;
+    hot.add(n.pid);
+    hot.add(n.ppid);
+    for (const k of n.childKeys) warm.add(model.nodes.get(k)!.pid);
+  }
+  return { hot, warm };
 }

@@ -30,6 +30,7 @@ interface History {
   firstPpid: number;
   firstSeenAt: number;
   cpuTimeMs?: number;
+  cpuPercent?: number;
   sampledAtMono: number;
   zombieSince?: number;
   lastAliveAt?: number;
@@ -65,24 +66,29 @@ export class ProcessTracker {
       let h = this.history.get(key);
       let cpuPercent: number | undefined;
       let cpuBasis: Observation['cpuBasis'] = 'none';
+      // When the back end served this record from its cache, it carries its older read time.
+      const readAt = r.sampledAt ?? monoNow;
       if (r.cpuTimeMs !== undefined) {
         cpuBasis = 'interval';
-        if (h?.cpuTimeMs !== undefined && monoNow > h.sampledAtMono) {
-          cpuPercent = Math.max(0, ((r.cpuTimeMs - h.cpuTimeMs) / (monoNow - h.sampledAtMono)) * 100);
+        if (h?.cpuTimeMs !== undefined && readAt > h.sampledAtMono) {
+          cpuPercent = Math.max(0, ((r.cpuTimeMs - h.cpuTimeMs) / (readAt - h.sampledAtMono)) * 100);
+        } else if (h && readAt === h.sampledAtMono) {
+          cpuPercent = h.cpuPercent; // not read again: keep the last measurement
         }
       } else if (r.cpuPercentOs !== undefined) {
         cpuBasis = 'os';
         cpuPercent = r.cpuPercentOs;
       }
       if (!h) {
-        h = { firstPpid: r.ppid, firstSeenAt: wallNow, sampledAtMono: monoNow, runMember: false };
+        h = { firstPpid: r.ppid, firstSeenAt: wallNow, sampledAtMono: readAt, runMember: false };
         this.history.set(key, h);
       } else if (h.firstPpid !== r.ppid) {
         const adopter = keyByPid.get(r.ppid);
         if (adopter) this.adopters.add(adopter);
       }
       h.cpuTimeMs = r.cpuTimeMs;
-      h.sampledAtMono = monoNow;
+      h.sampledAtMono = readAt;
+      h.cpuPercent = cpuPercent;
       if (r.state === 'zombie') {
         h.zombieSince ??= wallNow;
       } else {

@@ -53,6 +53,19 @@ export interface ProcessRecord {
   sid?: number;
   /** A kernel thread (Linux PF_KTHREAD, or kthreadd's children): never shown, never signalled. */
   kernelThread: boolean;
+  /** When the changing fields were read (performance.now() ms); older than the snapshot when served from cache. */
+  sampledAt?: number;
+}
+
+export interface ListOptions {
+  /**
+   * Pids whose records must be read fresh. When given, a back end may serve other processes
+   * from a recent cache (procfs re-reads them every few seconds, and always reads new ones).
+   * When absent, every process is read.
+   */
+  hot?: ReadonlySet<number>;
+  /** Pids to read again every few seconds rather than every time (with `hot`). */
+  warm?: ReadonlySet<number>;
 }
 
 /** What a back end can read; the shared test suite checks each claim against real processes. */
@@ -79,7 +92,7 @@ export interface ProcessSource {
   readonly id: 'procfs' | 'ps-list';
   readonly capabilities: SourceCapabilities;
   /** Every process visible to this user, in one pass. Never fails because one process exited mid-read. */
-  list(): Promise<ProcessRecord[]>;
+  list(options?: ListOptions): Promise<ProcessRecord[]>;
   /** One process read again (to check its identity just before signalling it); undefined once it is gone. */
   get(pid: number): Promise<ProcessRecord | undefined>;
   /** Pids of all current descendants of `pid` (by the OS's parent links), in no particular order. */

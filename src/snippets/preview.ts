@@ -17,7 +17,8 @@ export function previewLines(entry: SnippetEntry, max = 3): string[] {
 
 /** One line for the picker's `detail`. */
 export function previewDetail(entry: SnippetEntry, max = 3): string {
-  return previewLines(entry, max).join('  ⏵  ');
+  // Plain ASCII: not every UI font has arrows or other symbols.
+  return previewLines(entry, max).join('  |  ');
 }
 
 /** A label for the platform, or undefined when the snippet runs everywhere. */
@@ -34,4 +35,10 @@ export function previewDocument(entry: SnippetEntry): string {
   ];
   if (entry.form === 'fragment' && entry.imports.length > 0) header.push(`# needs: ${entry.imports.join('; ')}`);
   return `${header.join('\n')}\n\n${expandSnippet(entry.body)}\n`;
+}
+
+/** The snippet's title without the "(program)" / "(fragment, Unix only)" tail, which the picker
+ * shows with its icon and its Unix-only mark instead. */
+export function shortTitle(entry: SnippetEntry): string {
+  return entry.name.replace(/\s*\((program|fragment)[^)]*\)$/, '');
 }

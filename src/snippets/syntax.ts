@@ -184,8 +184,8 @@ class Parser {
   }
 
   private parseTransform(start: number): Transform {
-    const regexSource = this.readUntilSlash(start);
-    const formatSource = this.readUntilSlash(start);
+    const regexSource = this.readUntilSlash(start, false);
+    const formatSource = this.readUntilSlash(start, true);
     const flags = /^[a-z]*/.exec(this.src.slice(this.pos))![0];
     this.pos += flags.length;
     let regex: RegExp;
@@ -197,12 +197,18 @@ class Parser {
     return { regex, format: parseFormat(formatSource) };
   }
 
-  /** Reads up to the next unescaped `/` (consumed); `\/` becomes `/`, other escapes stay. */
-  private readUntilSlash(start: number): string {
+  /** Reads up to the next unescaped `/` (consumed); `\/` becomes `/`, other escapes stay.
+   * In a format string a `/` inside `${...}` (as in `${1:/upcase}`) does not end it. */
+  private readUntilSlash(start: number, format: boolean): string {
     let out = '';
     while (this.pos < this.src.length) {
       const c = this.src[this.pos];
-      if (c === '\\' && this.src[this.pos + 1] === '/') {
+      if (format && c === '$' && this.src[this.pos + 1] === '{') {
+        const close = this.src.indexOf('}', this.pos);
+        if (close < 0) break;
+        out += this.src.slice(this.pos, close + 1);
+        this.pos = close + 1;
+      } else if (c === '\\' && this.src[this.pos + 1] === '/') {
         out += '/';
         this.pos += 2;
       } else if (c === '\\' && this.pos + 1 < this.src.length) {

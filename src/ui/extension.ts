@@ -7,6 +7,7 @@ import { FEATURES } from './features';
 import { integrationsApi, type IntegrationsApi } from './terminal/api';
 import { processesApi, type ProcessesApi } from './processes';
 import { getRunApi, type RunApi } from './run/api';
+import { snippetsApi, type SnippetsApi } from './snippets';
 
 let current: MpscopeContext | undefined;
 
@@ -19,6 +20,8 @@ export interface MpscopeApi {
   readonly processes: ProcessesApi | undefined;
   /** Running from the editor and its annotations (src/ui/run, findings, report); undefined if it failed to start. */
   readonly run: RunApi | undefined;
+  /** The snippet picker (src/ui/snippets); undefined if it failed to start. */
+  readonly snippets: SnippetsApi | undefined;
 }
 
 export async function activate(extension: vscode.ExtensionContext): Promise<MpscopeApi> {
@@ -34,7 +37,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Mpsc
     }
   }
   ctx.log.info(`mpscope ${extension.extension.packageJSON.version} activated`);
-  return { context: ctx, integrations: integrationsApi(ctx), processes: processesApi(), run: getRunApi(ctx) };
+  return { context: ctx, integrations: integrationsApi(ctx), processes: processesApi(), run: getRunApi(ctx), snippets: snippetsApi() };
 }
 
 export function deactivate(): void {

@@ -4,8 +4,11 @@ import { registerInterpreterTracking } from './python/interpreter';
 import { registerAttachDebugger } from './debug';
 import { registerOpenExamples } from './examples';
 import { registerWalkthrough } from './walkthrough';
+import { registerTerminalFollowing } from './terminal';
 import { registerProcesses } from './processes';
 import { registerRun } from './run';
+import { registerSnippets } from './snippets';
+import { registerLint } from './lint';
 
 /**
  * Every feature the extension activates, in order. Each issue adds its own `register...` here;
@@ -16,7 +19,11 @@ export const FEATURES: Feature[] = [
   registerInterpreterTracking,
   registerAttachDebugger,
   registerOpenExamples,
-  registerWalkthrough,
   registerProcesses,
   registerRun,
+  // After the Processes view and the run feature, whose state these two follow.
+  registerWalkthrough,
+  registerTerminalFollowing,
+  registerSnippets,
+  registerLint,
 ];

@@ -4,6 +4,7 @@
 // Ctrl-C, then stops code-server and everything it started.
 //
 //   MPSCOPE_PORT=<port>   listen on another port (default 8765)
+//   MPSCOPE_DEMO_DIR=<dir>  where to put the copy of the demo folder (default .vscode-test/demo)
 //   --check <file.png>    instead of waiting for Ctrl-C: open the page in headless Chromium,
 //                         open the mpscope sidebar, save a screenshot, and exit (0 when the
 //                         sidebar shows the Processes and Findings views)
@@ -38,7 +39,7 @@ async function main() {
   const session = await openSession(life, {
     name: 'demo',
     folderSource: path.join(ROOT, 'media', 'examples'),
-    workspaceDir: path.join(ROOT, '.vscode-test', 'demo'),
+    workspaceDir: path.resolve(process.env.MPSCOPE_DEMO_DIR || path.join(ROOT, '.vscode-test', 'demo')),
     port: DEFAULT_PORT,
     linkExtension: true,
     needBrowser: Boolean(opts.check),

@@ -71,6 +71,12 @@ def start():
     try:
         agent.channel.connect(agent.hello(token))
     except Exception as e:
+        if config.get("origin") == "terminal":
+            # Started from a VS Code terminal (mpscope.terminal.injectAgent) whose listener is
+            # gone (setting turned off, window closed or reloading): not following is expected,
+            # so stay silent and leave the process exactly as it was.
+            _restore_wake_signal(agent.wake_signal)
+            return None
         agent.fail(e, "cannot connect to the runner")
         return None
     agent.enabled = True
@@ -137,3 +143,15 @@ def _install_wake_signal(agent):
         return int(signum)
     except Exception:
         return None
+
+
+def _restore_wake_signal(signum):
+    """Undo _install_wake_signal (the agent did not start in this process)."""
+    if signum is None:
+        return
+    try:
+        import _signal
+
+        _signal.signal(signum, _signal.SIG_DFL)
+    except Exception:
+        pass

@@ -156,7 +156,7 @@ export function formatTree(tree: ProcessTree): string {
   const header = ['PID', 'PPID', 'STATE', 'CPU', 'MEM', 'PROCESS'];
   const rows = tree.ordered.map((n) => {
     const depth = depthOf(tree, n.key);
-    const role = n.role === 'other' ? '' : `  [${ROLE_LABELS[n.role]}]`;
+    const role = n.role === 'other' || n.role === 'unknown' ? '' : `  [${ROLE_LABELS[n.role]}]`;
     return {
       cells: [String(n.pid), String(n.ppid), stateLabel(n) || '-', formatCpu(n) || '-', formatMemory(n) || '-'],
       name: `${'  '.repeat(depth)}${displayName(n)}${role}`,
@@ -187,6 +187,7 @@ export const psCommand: CliCommand = {
   async run(argv: string[], io: CliIO): Promise<number> {
     const opts = parsePsArgs(argv);
     const monitor = new ProcessMonitor();
+    monitor.fullRead = true; // two snapshots in a row: read everything both times
     await monitor.sample();
     await new Promise((resolve) => setTimeout(resolve, CPU_WINDOW_MS));
     const model = await monitor.sample();

@@ -125,21 +125,3 @@ export function inFinally(node: SyntaxNode): boolean {
   }
   return false;
 }
-
-/** Identifier key for a lock expression: module global name or `Class.attr`; undefined otherwise. */
-export function lockKey(m: Model, expr: SyntaxNode): string | undefined {
-  if (expr.type === 'identifier') {
-    const name = m.textOf(expr);
-    const found = m.bindingsOf(name, m.scopeOf(expr));
-    if (found && found.scope === m.module) return `global:${name}`;
-    return undefined;
-  }
-  if (expr.type === 'attribute') {
-    const obj = child(expr, 'object');
-    const attr = child(expr, 'attribute');
-    if (!obj || !attr) return undefined;
-    const v = m.valueOf(obj);
-    if (v?.kind === 'instance' && v.cls) return `class:${v.cls.name}.${m.textOf(attr)}`;
-  }
-  return undefined;
-}

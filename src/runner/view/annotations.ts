@@ -47,6 +47,8 @@ export interface DecorationData {
 }
 
 const PRIMARY_ROLES = new Set(['waits', 'wait', 'waiting', 'blocked']);
+/** Roles whose line is where the finding happens, for findings other than deadlocks. */
+const PRIMARY_LINE_ROLES = new Set([...PRIMARY_ROLES, 'exception', 'traceback', 'raise']);
 
 function sameFile(a: string, b: string): boolean {
   return a === b;
@@ -185,7 +187,10 @@ function genericDiagnostics(model: ReportModel, f: ViewFinding): DiagnosticData[
   for (const loc of f.locations) {
     const key = locKey(loc.file, loc.line);
     const existing = byLine.get(key);
-    const suffix = distinctLines.size > 1 && loc.role ? ` (${described(loc)})` : '';
+    // The finding's message already tells what happens at its main line (where it raised,
+    // where it waits); the other lines say what they are ("started here by ...").
+    const primary = !loc.role || PRIMARY_LINE_ROLES.has(loc.role);
+    const suffix = distinctLines.size > 1 && !primary ? ` (${described(loc)})` : '';
     if (existing) {
       if (suffix && !existing.message.includes(suffix)) existing.message += suffix;
       continue;

@@ -101,6 +101,8 @@ export interface ViewFinding {
 
 export interface ReportModel {
   script: string;
+  /** The Python interpreter the run used (the report's `python`). */
+  python?: string;
   exitCode: number | null;
   signal: string | null;
   durationMs: number;
@@ -283,7 +285,7 @@ function normalizeProcess(raw: unknown, origin: number | undefined): ViewProcess
   }
   const role = asString(raw.role);
   if (role === 'main') p.main = true;
-  else if (role && role !== 'child' && role !== 'worker' && p.helper === undefined) p.helper = true;
+  if (role === 'helper') p.helper = true;
   return p;
 }
 
@@ -336,6 +338,7 @@ export function normalizeReport(raw: unknown): ReportModel {
   const exitCode = asNumber(r.exitCode);
   return {
     script: asString(r.script) ?? '',
+    python: asString(r.python) || undefined,
     exitCode: exitCode ?? null,
     signal: asString(r.signal) ?? null,
     durationMs,
@@ -357,18 +360,42 @@ export function processName(model: Pick<ReportModel, 'processes'>, pid: number):
 }
 
 /** Kinds in the order the Findings view and the report list them, with their titles. */
-export const FINDING_KINDS: ReadonlyArray<{ kind: string; title: string }> = [
-  { kind: 'deadlock', title: 'Deadlocks' },
-  { kind: 'potential-deadlock', title: 'Potential deadlocks' },
-  { kind: 'child-exception', title: 'Child exceptions' },
-  { kind: 'unjoined', title: 'Unjoined children' },
-  { kind: 'zombie', title: 'Zombies' },
-  { kind: 'orphan', title: 'Orphans' },
-  { kind: 'leaked-shm', title: 'Leaked shared memory' },
+export const FINDING_KINDS: ReadonlyArray<{ kind: string; title: string; one: string }> = [
+  { kind: 'deadlock', title: 'Deadlocks', one: 'deadlock' },
+  { kind: 'potential-deadlock', title: 'Potential deadlocks', one: 'potential deadlock' },
+  { kind: 'child-exception', title: 'Child exceptions', one: 'child exception' },
+  { kind: 'unjoined', title: 'Unjoined children', one: 'unjoined child' },
+  { kind: 'zombie', title: 'Zombies', one: 'zombie' },
+  { kind: 'orphan', title: 'Orphans', one: 'orphan' },
+  { kind: 'leaked-shm', title: 'Leaked shared memory', one: 'leaked shared memory block' },
 ];
 
 export function kindTitle(kind: string): string {
   return FINDING_KINDS.find((k) => k.kind === kind)?.title ?? kind.replace(/-/g, ' ');
+}
+
+/** "1 deadlock", "2 deadlocks", "3 unjoined children". */
+export function countKind(kind: string, n: number): string {
+  const k = FINDING_KINDS.find((x) => x.kind === kind);
+  if (!k) return `${n} ${kind.replace(/-/g, ' ')}`;
+  return `${n} ${n === 1 ? k.one : k.title.toLowerCase()}`;
+}
+
+const SIGNAL_NAMES: Record<number, string> = {
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  3: 'SIGQUIT',
+  6: 'SIGABRT',
+  9: 'SIGKILL',
+  11: 'SIGSEGV',
+  13: 'SIGPIPE',
+  14: 'SIGALRM',
+  15: 'SIGTERM',
+};
+
+/** "SIGTERM" for 15 (multiprocessing reports a death by signal N as exit code -N). */
+export function signalName(n: number): string {
+  return SIGNAL_NAMES[n] ?? `signal ${n}`;
 }
 
 /** Findings grouped by kind, known kinds first in FINDING_KINDS order, then the rest by name. */

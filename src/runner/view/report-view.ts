@@ -1,7 +1,7 @@
 // Everything the run report webview draws, computed outside the webview: the header, the list of
 // findings, the wait-for graph and the timeline. The webview only lays it out, so the logic is
 // tested here in plain Node, and the message posted to the webview is plain JSON.
-import { type ReportModel, type Severity, type SourceLocation, groupFindings } from './model';
+import { type ReportModel, type Severity, type SourceLocation, countKind, groupFindings } from './model';
 import { type WaitForGraph, buildWaitForGraph, formatLocation } from './graph';
 import { type TimelineModel, buildTimeline, formatMs } from './timeline';
 
@@ -19,12 +19,14 @@ export interface ReportView {
   /** "deadlock.py" */
   scriptName: string;
   script: string;
+  /** The interpreter the run used, when the report says. */
+  python?: string;
   /** "exit 0 · 2.4 s · 3 processes", or "running · 3 live processes". */
   status: string;
   /** The run is still going (the report is a live snapshot, e.g. a deadlock kept alive). */
   live: boolean;
-  /** Counts per kind, e.g. [{title:'Deadlocks', count:1, severity:'error'}]. */
-  summary: Array<{ kind: string; title: string; count: number; severity: Severity }>;
+  /** Counts per kind, e.g. [{title:'Deadlocks', text:'1 deadlock', count:1, severity:'error'}]. */
+  summary: Array<{ kind: string; title: string; text: string; count: number; severity: Severity }>;
   findings: ReportViewFinding[];
   graph: WaitForGraph;
   timeline: TimelineModel;
@@ -59,11 +61,13 @@ export function buildReportView(model: ReportModel, options: { live?: boolean } 
   return {
     scriptName: basename(model.script) || 'script',
     script: model.script,
+    python: model.python,
     status,
     live,
     summary: groups.map((g) => ({
       kind: g.kind,
       title: g.title,
+      text: countKind(g.kind, g.findings.length),
       count: g.findings.length,
       severity: g.findings.map((f) => f.severity).reduce(worst, 'info'),
     })),

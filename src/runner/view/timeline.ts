@@ -1,7 +1,7 @@
 // The timeline of a run as the report webview draws it: one lane per process, from its start to
 // its exit (or to the end of the report while it is alive), marked where it blocked and on what,
 // and where its findings happened.
-import { type ReportModel, type SourceLocation, type ViewProcess, processName } from './model';
+import { type ReportModel, type SourceLocation, type ViewProcess, processName, signalName } from './model';
 import { formatLocation } from './graph';
 
 export type MarkKind = 'blocked' | 'exception' | 'finding';
@@ -32,8 +32,10 @@ export interface TimelineLane {
   alive: boolean;
   /** "exit 0", "exit 1", "SIGTERM", "running". */
   outcome: string;
-  /** A bad ending: non-zero exit code or a signal. */
+  /** A bad ending: a non-zero exit code (an exception, sys.exit(1)). */
   failed: boolean;
+  /** Ended by a signal (terminated, killed, or stopped by mpscope). */
+  killed: boolean;
   helper: boolean;
   location?: SourceLocation;
   marks: TimelineMark[];
@@ -105,7 +107,7 @@ export function buildTimeline(model: ReportModel, options: { includeHelpers?: bo
         ? p.signal
         : p.exitCode !== undefined && p.exitCode !== null
           ? p.exitCode < 0
-            ? `signal ${-p.exitCode}`
+            ? signalName(-p.exitCode)
             : `exit ${p.exitCode}`
           : 'exited';
     return {
@@ -117,7 +119,8 @@ export function buildTimeline(model: ReportModel, options: { includeHelpers?: bo
       endMs,
       alive,
       outcome,
-      failed: !alive && (Boolean(p.signal) || (typeof p.exitCode === 'number' && p.exitCode !== 0)),
+      failed: !alive && !p.signal && typeof p.exitCode === 'number' && p.exitCode > 0,
+      killed: !alive && (Boolean(p.signal) || (typeof p.exitCode === 'number' && p.exitCode < 0)),
       helper: Boolean(p.helper),
       location: p.startSite,
       marks: [],

@@ -4,7 +4,10 @@
 // 1838); the process tree can.
 import * as fs from 'fs';
 import * as vscode from 'vscode';
+import type { ProcessNode } from '../../procs';
 import type { MpscopeContext } from '../context';
+import { processesApi } from '../processes';
+import { getRunApi } from '../run/api';
 import { attachRefusal, buildAttachConfig, ptraceHint, type AttachTarget, type DebugpyAttachConfig } from './attach-config';
 
 export const ATTACH_DEBUGGER = 'mpscope.attachDebugger';
@@ -31,25 +34,58 @@ function stringField(o: Record<string, unknown>, key: string): string | undefine
 }
 
 /**
- * Reads what the action needs from whatever VS Code passes: a Processes view element (its own
- * shape, or one wrapping a process under `process`/`record`), an object with a pid, or a number.
+ * Reads what the action needs from whatever VS Code passes: a row of the Processes view (a process
+ * key "<pid>:<start>", or a run row "run:<generation>:<pid>"), a pid, or an object with a pid.
+ * Rows are looked up in the Processes view and the current run, for the multiprocessing name.
  */
-export function targetFromArgument(arg: unknown): AttachTarget | undefined {
-  if (typeof arg === 'number') return { pid: arg };
-  if (typeof arg === 'string' && /^\d+$/.test(arg.trim())) return { pid: Number(arg.trim()) };
-  if (!arg || typeof arg !== 'object') return undefined;
-  const outer = arg as Record<string, unknown>;
-  for (const o of [outer, outer.process, outer.record, outer.proc].filter((x): x is Record<string, unknown> => !!x && typeof x === 'object')) {
-    const pid = numberField(o, 'pid');
-    if (pid === undefined) continue;
-    const state = stringField(o, 'state');
-    const isZombie = o.zombie === true || o.isZombie === true || state === 'zombie';
-    const python = typeof o.isPython === 'boolean' ? o.isPython : typeof o.python === 'boolean' ? o.python : undefined;
-    const mpName = stringField(o, 'mpName') ?? stringField(o, 'multiprocessingName') ?? stringField(outer, 'mpName');
-    const exited = o.exited === true || o.alive === false || numberField(o, 'exitCode') !== undefined;
-    return { pid, mpName, isZombie, isPython: python, exited };
+export function resolveTarget(ctx: MpscopeContext, arg: unknown): AttachTarget | undefined {
+  if (typeof arg === 'number') return enrich(ctx, { pid: arg });
+  if (typeof arg === 'string') {
+    const run = /^run:\d+:(\d+)$/.exec(arg);
+    if (run) {
+      const pid = Number(run[1]);
+      const p = getRunApi(ctx)?.controller.processes().find((x) => x.pid === pid);
+      // Every process of an mpscope run is a Python interpreter.
+      return { pid, mpName: p?.name, isPython: true, exited: p ? !p.alive : undefined };
+    }
+    const node = processesApi()?.provider.node(arg);
+    if (node) return fromNode(node);
+    if (/^\d+(:|$)/.test(arg)) return enrich(ctx, { pid: Number(arg.split(':')[0]) });
+    return undefined;
   }
-  return undefined;
+  if (!arg || typeof arg !== 'object') return undefined;
+  const o = arg as Record<string, unknown>;
+  const pid = numberField(o, 'pid');
+  if (pid === undefined) return undefined;
+  return enrich(ctx, {
+    pid,
+    mpName: stringField(o, 'mpName'),
+    isPython: typeof o.isPython === 'boolean' ? o.isPython : undefined,
+    isZombie: o.isZombie === true || o.zombie === true || undefined,
+  });
+}
+
+function fromNode(node: ProcessNode): AttachTarget {
+  return {
+    pid: node.pid,
+    mpName: node.annotation?.mpName,
+    isPython: node.isPython,
+    isZombie: Boolean(node.zombie) || node.record.state === 'zombie',
+  };
+}
+
+/** Fills in what the Processes view knows about a bare pid. */
+function enrich(ctx: MpscopeContext, t: AttachTarget): AttachTarget {
+  const key = processesApi()?.provider.keyOfPid(t.pid);
+  const node = key ? processesApi()?.provider.node(key) : undefined;
+  const run = getRunApi(ctx)?.controller.processes().find((x) => x.pid === t.pid);
+  const known = node ? fromNode(node) : undefined;
+  return {
+    pid: t.pid,
+    mpName: t.mpName ?? known?.mpName ?? run?.name,
+    isPython: t.isPython ?? known?.isPython ?? (run ? true : undefined),
+    isZombie: t.isZombie ?? known?.isZombie,
+  };
 }
 
 /** Tells the user what to install, and offers to show it in the Extensions view. */
@@ -63,13 +99,35 @@ async function explainMissingDebugpy(): Promise<void> {
   if (choice === show) await vscode.commands.executeCommand('workbench.extensions.search', DEBUGPY_EXTENSION_ID);
 }
 
-async function askPid(): Promise<AttachTarget | undefined> {
+/** From the palette: pick a live Python process (from the Processes view's last snapshot), or type a pid. */
+async function askTarget(ctx: MpscopeContext): Promise<AttachTarget | undefined> {
+  const tree = processesApi()?.provider.current ?? (await processesApi()?.refresh());
+  const candidates = [...(tree?.model.nodes.values() ?? [])]
+    .filter((n) => n.isPython && !n.zombie && n.record.state !== 'zombie' && n.pid !== process.pid)
+    .sort((a, b) => a.pid - b.pid);
+  if (candidates.length > 0) {
+    type Item = vscode.QuickPickItem & { target?: AttachTarget };
+    const items: Item[] = candidates.map((n) => ({
+      label: `${n.annotation?.mpName ?? n.record.name} (${n.pid})`,
+      description: n.runMember ? 'mpscope run' : undefined,
+      detail: n.command,
+      target: fromNode(n),
+    }));
+    items.push({ label: 'Enter a process id...', alwaysShow: true });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: 'mpscope: Attach Python Debugger',
+      placeHolder: 'Python process to attach the debugger to',
+      matchOnDetail: true,
+    });
+    if (!picked) return undefined;
+    if (picked.target) return picked.target;
+  }
   const text = await vscode.window.showInputBox({
     title: 'mpscope: Attach Python Debugger',
-    prompt: 'Process id of a running Python process (tip: right-click a row in the Processes view)',
+    prompt: 'Process id of a running Python process',
     validateInput: (v) => (/^\s*\d+\s*$/.test(v) ? undefined : 'Enter a process id (a number)'),
   });
-  return text === undefined ? undefined : { pid: Number(text.trim()) };
+  return text === undefined ? undefined : enrich(ctx, { pid: Number(text.trim()) });
 }
 
 function readPtraceScope(): string | undefined {
@@ -117,7 +175,7 @@ export function registerAttachDebugger(ctx: MpscopeContext): void {
       void explainMissingDebugpy();
       return { started: false, reason: 'debugpy-missing' };
     }
-    const target = targetFromArgument(arg) ?? (await askPid());
+    const target = resolveTarget(ctx, arg) ?? (await askTarget(ctx));
     if (!target) return { started: false, reason: 'cancelled' };
     return startAttach(ctx, target);
   });

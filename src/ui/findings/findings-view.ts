@@ -105,8 +105,9 @@ export class FindingsProvider implements vscode.TreeDataProvider<Node> {
     item.id = `line:${node.finding.id}:${node.location.file}:${node.location.line}:${node.text}`;
     item.description = node.text;
     item.tooltip = `${node.location.file}:${node.location.line}\n${node.text}`;
+    // No resourceUri: it would pull in the file's problem colour and count, which say nothing
+    // about this one line.
     item.iconPath = new vscode.ThemeIcon('location');
-    item.resourceUri = vscode.Uri.file(node.location.file);
     item.command = revealCommand(node.location);
     item.contextValue = 'mpscopeFindingLine';
     return item;

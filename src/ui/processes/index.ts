@@ -92,6 +92,8 @@ export function registerProcesses(ctx: MpscopeContext): void {
 
   const refresh = async (): Promise<ProcessTree | undefined> => {
     try {
+      // Every row on screen must be fresh; with "all my processes" that is every process.
+      monitor.fullRead = filter === 'all';
       const model = await monitor.sample();
       const tree = buildTree(model, filter);
       lastError = undefined;

@@ -23,6 +23,8 @@ export function contextValueOf(node: ProcessNode): string {
   if (node.launched) tokens.push('launched');
   if (node.runMember) tokens.push('run');
   if (node.command) tokens.push('hasCommand');
+  // "Attach Python Debugger" (src/ui/debug) is offered on Python interpreters only.
+  if (node.isPython) tokens.push('python');
   if (node.annotation?.startSite) tokens.push('startSite');
   return tokens.join(' ');
 }

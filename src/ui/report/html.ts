@@ -33,7 +33,7 @@ export function reportHtml(webview: vscode.Webview, extensionUri: vscode.Uri): s
 <body>
 <div id="empty">No run yet. Run a Python file with mpscope to see its report here.</div>
 <main id="content" hidden>
-  <header><h1 id="title"></h1><span id="status"></span><div id="summary"></div></header>
+  <header><h1 id="title"></h1><span id="status"></span><span id="python"></span><div id="summary"></div></header>
   <section id="findings-section"><h2>Findings</h2><ul id="findings"></ul></section>
   <section id="graph-section" hidden>
     <h2>Wait-for graph</h2>

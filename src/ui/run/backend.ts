@@ -43,6 +43,12 @@ export interface RunHandle {
   stop(): Promise<void>;
   dumpStacks(pid: number): Promise<RunStacks>;
   processes(): RunProcessInfo[];
+  /**
+   * Only for a program mpscope did not start (followed from a terminal, src/ui/terminal): stop
+   * following it and end its report, leaving its processes alone. A new run calls this instead
+   * of stop(), so that starting a run never kills the user's own terminal program.
+   */
+  detach?(): void;
 }
 
 export interface RunBackend {

@@ -51,9 +51,9 @@ function requestFor(file: string, startMethod?: StartMethod): RunRequest {
 
 function pidFromArgument(arg: unknown): number | undefined {
   if (typeof arg === 'number' && Number.isInteger(arg)) return arg;
-  // A row of the run node ("run:<generation>:<pid>") or of the process tree ("<pid>:<start>").
+  // A row of the run node ("run:<generation>:<pid>/<pid>") or of the process tree ("<pid>:<start>").
   if (typeof arg === 'string') {
-    const m = /^run:\d+:(\d+)$/.exec(arg) ?? /^(\d+)(?::|$)/.exec(arg);
+    const m = /^run:\d+:(?:\d+\/)*(\d+)$/.exec(arg) ?? /^(\d+)(?::|$)/.exec(arg);
     return m ? Number(m[1]) : undefined;
   }
   if (arg && typeof arg === 'object') {

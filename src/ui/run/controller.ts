@@ -33,7 +33,7 @@ export class RunController implements vscode.Disposable {
   constructor(
     private readonly ctx: MpscopeContext,
     private readonly state: RunState,
-    private readonly backend: () => RunBackend | undefined,
+    private readonly backend: RunBackend,
   ) {
     // Context keys for menus (Stop, Clear) follow the state, whoever changed it.
     ctx.track(state.onDidChange(() => void this.setContext()));
@@ -55,14 +55,14 @@ export class RunController implements vscode.Disposable {
 
   /**
    * Runs `request`. `terminal` is given by a task (its own Pseudoterminal); otherwise a terminal
-   * named after the script is created and shown.
+   * named after the script is created and shown. `adopted` is a program that is already running,
+   * started outside mpscope (a terminal program followed by the agent, src/ui/terminal): it is
+   * shown as the current run instead of starting one.
    */
-  async start(request: RunRequest, terminal?: RunTerminal): Promise<ActiveRun> {
-    const backend = this.backend();
-    if (!backend) {
-      throw new Error('the runner is not available in this build of mpscope');
-    }
-    if (this.current?.live) await this.stop('a new run was started');
+  async start(request: RunRequest, terminal?: RunTerminal, adopted?: RunHandle): Promise<ActiveRun> {
+    const backend = this.backend;
+    if (this.current?.live && this.current.handle.detach) this.current.handle.detach();
+    else if (this.current?.live) await this.stop('a new run was started');
     this.disposeFinishedTerminal();
 
     const prefix =
@@ -91,7 +91,7 @@ export class RunController implements vscode.Disposable {
 
     let handle: RunHandle;
     try {
-      handle = await backend.start({ ...request, python, prefixOutput: prefix, hangTimeout });
+      handle = adopted ?? (await backend.start({ ...request, python, prefixOutput: prefix, hangTimeout }));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       term.error(`mpscope: ${message}`);

@@ -22,7 +22,7 @@ export function registerRun(ctx: MpscopeContext): void {
   const findings = registerFindings(ctx, state);
   const report = ctx.track(new ReportPanel(ctx, state));
   const backend = createRunnerBackend(ctx);
-  const controller = ctx.track(new RunController(ctx, state, () => backend));
+  const controller = ctx.track(new RunController(ctx, state, backend));
   const status = ctx.track(new RunStatusBar(state, () => controller.liveCount()));
   ctx.track(controller.onDidChangeProcesses(() => status.update()));
   // The "Run: script.py" node at the top of the Processes view.

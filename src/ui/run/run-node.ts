@@ -26,8 +26,6 @@ export interface RunRow {
 export class RunNodes implements RunNodeSource, vscode.FileDecorationProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
-  private readonly decoEmitter = new vscode.EventEmitter<vscode.Uri[] | undefined>();
-  readonly onDidChangeFileDecorations = this.decoEmitter.event;
   private readonly subscriptions: vscode.Disposable[];
   private cache: { procs: Map<number, RunProcessInfo>; children: Map<number | 'root', number[]> } | undefined;
 
@@ -35,10 +33,12 @@ export class RunNodes implements RunNodeSource, vscode.FileDecorationProvider, v
     private readonly state: RunState,
     private readonly controller: RunController,
   ) {
+    // No onDidChangeFileDecorations: a row's URI carries its state (alive, exited, deadlocked),
+    // so a changed row has a new URI and VS Code asks for its decoration anyway. (Firing a
+    // decoration change while the tree refreshes makes VS Code re-render rows that are gone.)
     const changed = () => {
       this.cache = undefined;
       this.emitter.fire();
-      this.decoEmitter.fire(undefined);
     };
     this.subscriptions = [state.onDidChange(changed), controller.onDidChangeProcesses(changed)];
   }
@@ -83,23 +83,26 @@ export class RunNodes implements RunNodeSource, vscode.FileDecorationProvider, v
     return this.state.script ? [this.rootId] : [];
   }
 
+  // Row ids carry the path of pids from the run node ("run:<generation>:<main>/<child>"), so a
+  // process that first shows at the top (its parent's hello not yet arrived) and then moves under
+  // its parent is a new row: VS Code's tree refuses an id that changes parents.
   children(id: string): string[] {
     if (!this.state.script) return [];
     const { children } = this.data();
-    const key: number | 'root' = id === this.rootId ? 'root' : Number(id.split(':')[2]);
-    return (children.get(key) ?? []).map((pid) => `${this.rootId}:${pid}`);
+    const key: number | 'root' = id === this.rootId ? 'root' : pidOf(id);
+    const prefix = id === this.rootId ? `${this.rootId}:` : `${id}/`;
+    return (children.get(key) ?? []).map((pid) => `${prefix}${pid}`);
   }
 
   parent(id: string): string | undefined {
     if (id === this.rootId) return undefined;
-    const pid = Number(id.split(':')[2]);
-    const p = this.data().procs.get(pid);
-    return p?.ppid !== undefined && this.data().procs.has(p.ppid) ? `${this.rootId}:${p.ppid}` : this.rootId;
+    const cut = id.lastIndexOf('/');
+    return cut >= 0 ? id.slice(0, cut) : this.rootId;
   }
 
   item(id: string): vscode.TreeItem {
     if (id === this.rootId || !id.startsWith(`${this.rootId}:`)) return this.rootItem(id);
-    const pid = Number(id.split(':')[2]);
+    const pid = pidOf(id);
     const p = this.data().procs.get(pid);
     if (!p) return new vscode.TreeItem(`process ${pid}`);
     const hasChildren = (this.data().children.get(pid)?.length ?? 0) > 0;
@@ -195,8 +198,12 @@ export class RunNodes implements RunNodeSource, vscode.FileDecorationProvider, v
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();
     this.emitter.dispose();
-    this.decoEmitter.dispose();
   }
+}
+
+/** The pid of a process row: the last one of its path. */
+function pidOf(id: string): number {
+  return Number(id.slice(Math.max(id.lastIndexOf('/'), id.lastIndexOf(':')) + 1));
 }
 
 function describeOutcome(p: RunProcessInfo): string {

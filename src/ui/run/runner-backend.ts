@@ -1,8 +1,179 @@
-// Adapts the runner (src/runner) to the editor's RunBackend. Until the runner's session API
-// lands, there is no backend: run commands then say so in one line.
+// Adapts the runner's Session (src/runner/session.ts) to the editor's RunBackend: output for the
+// terminal, live report snapshots for the views, stop, stdin, stacks.
+import { StringDecoder } from 'string_decoder';
+import * as vscode from 'vscode';
 import type { MpscopeContext } from '../context';
-import type { RunBackend } from './backend';
+import type { RunBackend, RunHandle, RunProcessInfo, RunStacks } from './backend';
+import { Session } from '../../runner/session';
+import { buildReport, type RunReport } from '../../runner/report';
+import type { Finding } from '../../runner/findings/types';
+import { mergeEnv, type RunRequest } from '../../runner/view/run-request';
+import { normalizeReport, signalName } from '../../runner/view/model';
+import { formatStacks } from '../../runner/view/stacks-text';
 
-export function createRunnerBackend(_ctx: MpscopeContext): RunBackend | undefined {
-  return undefined;
+/** Live report snapshots at most this often: a Pool of 8 workers must not redraw 8 views per message. */
+const UPDATE_INTERVAL_MS = 150;
+
+export function createRunnerBackend(ctx: MpscopeContext): RunBackend {
+  return {
+    async start(request: RunRequest & { python: string }): Promise<RunHandle> {
+      const config = vscode.workspace.getConfiguration('mpscope');
+      const maxProcesses = config.get<number>('maxProcesses');
+      const session = new Session({
+        script: request.program,
+        args: request.args,
+        python: request.python,
+        cwd: request.cwd,
+        env: mergeEnv(process.env, request.env),
+        startMethod: request.startMethod,
+        hangTimeoutMs: Math.round((request.hangTimeout ?? 1) * 1000),
+        // In the editor a deadlock's processes stay alive, so the user can look at them.
+        onDeadlock: 'keep',
+        ...(typeof maxProcesses === 'number' && maxProcesses > 0 ? { maxProcesses } : {}),
+        stdin: 'pipe',
+        stdout: 'pipe',
+        stderr: 'pipe',
+      });
+      const handle = new SessionHandle(ctx, session, request.python);
+      await session.start(); // LaunchError: one line, shown by the controller
+      handle.attach();
+      return handle;
+    },
+  };
+}
+
+/** Exported for programs followed from terminals (src/ui/terminal), which wrap a Session too. */
+export class SessionHandle implements RunHandle {
+  private outputListeners: Array<(data: string, stream: 'stdout' | 'stderr', who?: string) => void> = [];
+  private updateListeners: Array<(report: unknown) => void> = [];
+  private exitListeners: Array<(report: unknown) => void> = [];
+  /** Findings the detectors announce while the run goes on (a deadlock kept alive). */
+  private readonly liveFindings: Finding[] = [];
+  private updateTimer: NodeJS.Timeout | undefined;
+  private final: RunReport | undefined;
+
+  constructor(
+    private readonly ctx: MpscopeContext,
+    private readonly session: Session,
+    readonly interpreter: string,
+  ) {}
+
+  attach(): void {
+    const s = this.session;
+    for (const [stream, readable] of [
+      ['stdout', s.stdout],
+      ['stderr', s.stderr],
+    ] as const) {
+      if (!readable) continue;
+      const decoder = new StringDecoder('utf8');
+      readable.on('data', (chunk: Buffer) => this.emitOutput(decoder.write(chunk), stream));
+      readable.on('end', () => this.emitOutput(decoder.end(), stream));
+    }
+    // The user closing stdin (Ctrl-D) or the script exiting makes writes fail with EPIPE: harmless.
+    s.stdin?.on('error', () => undefined);
+    s.on('process', () => this.scheduleUpdate());
+    // A detector may announce a finding before the run ends (the deadlock detector does, since
+    // in the editor the run is kept alive after a deadlock): show it at once.
+    s.on('finding', (f: Finding) => {
+      this.liveFindings.push(f);
+      this.scheduleUpdate(true);
+    });
+    s.on('stopping', (reason: string) => this.ctx.log.info(`run of ${s.script}: stopping (${reason})`));
+    s.on('error', (e: Error) => this.ctx.log.error(`run of ${s.script}: ${e.message}`));
+    s.on('end', (report: RunReport) => {
+      this.final = report;
+      if (this.updateTimer) clearTimeout(this.updateTimer);
+      for (const err of report.agentErrors) this.ctx.log.warn(`run of ${s.script}: ${err}`);
+      for (const l of this.exitListeners) l(report);
+    });
+    this.scheduleUpdate(true);
+  }
+
+  private emitOutput(data: string, stream: 'stdout' | 'stderr'): void {
+    if (!data) return;
+    for (const l of this.outputListeners) l(data, stream);
+  }
+
+  private scheduleUpdate(now = false): void {
+    if (this.final) return;
+    if (this.updateTimer && !now) return;
+    if (this.updateTimer) clearTimeout(this.updateTimer);
+    this.updateTimer = setTimeout(
+      () => {
+        this.updateTimer = undefined;
+        if (this.final) return;
+        const snapshot = this.snapshot();
+        for (const l of this.updateListeners) l(snapshot);
+      },
+      now ? 0 : UPDATE_INTERVAL_MS,
+    );
+  }
+
+  /** The report so far: the runner's report shape, with the findings announced until now. */
+  private snapshot(): RunReport {
+    const r = buildReport(this.session);
+    return {
+      ...r,
+      durationMs: Date.now() - this.session.startedAt,
+      findings: [...this.liveFindings, ...r.findings],
+    };
+  }
+
+  onOutput(listener: (data: string, stream: 'stdout' | 'stderr', who?: string) => void): void {
+    this.outputListeners.push(listener);
+  }
+  onUpdate(listener: (report: unknown) => void): void {
+    this.updateListeners.push(listener);
+  }
+  onExit(listener: (report: unknown) => void): void {
+    if (this.final) listener(this.final);
+    else this.exitListeners.push(listener);
+  }
+
+  writeStdin(text: string): void {
+    const stdin = this.session.stdin;
+    if (stdin && !stdin.destroyed && stdin.writable) stdin.write(text);
+  }
+
+  closeStdin(): void {
+    this.session.stdin?.end();
+  }
+
+  interrupt(): void {
+    this.session.interrupt().catch((e: Error) => this.ctx.log.warn(`interrupt: ${e.message}`));
+  }
+
+  async stop(): Promise<void> {
+    if (this.session.state === 'ended' || this.session.state === 'new') return;
+    await this.session.stop('stop');
+  }
+
+  async dumpStacks(pid: number): Promise<RunStacks> {
+    const reply = await this.session.dumpStacks(pid, 3000);
+    const out = formatStacks(normalizeReport(this.snapshot()), pid, (reply as { threads?: unknown }).threads);
+    return { pid, text: out.text, userFrame: out.userFrame };
+  }
+
+  processes(): RunProcessInfo[] {
+    const deadlocked = new Set<number>();
+    for (const f of this.liveFindings) {
+      if (f.kind !== 'deadlock') continue;
+      for (const pid of f.pids) deadlocked.add(pid);
+    }
+    const ended = this.session.state === 'ended';
+    const supervisor = this.session.model.supervisorPid;
+    return this.session.processes
+      .filter((p) => p.pid !== supervisor)
+      .map((p) => ({
+        pid: p.pid,
+        ppid: p.startedBy ?? p.osPpid ?? undefined,
+        name: p.name ?? p.comm ?? (p.role === 'main' ? 'MainProcess' : `pid ${p.pid}`),
+        startSite: p.startSite ? { file: p.startSite.file, line: p.startSite.line } : undefined,
+        alive: !ended && p.goneAt === null && p.endTime === null && p.exitCode === null && p.signal === null,
+        exitCode: p.exitCode,
+        signal: p.signal !== null ? signalName(p.signal) : null,
+        helper: p.role === 'helper',
+        deadlocked: !ended && deadlocked.has(p.pid),
+      }));
+  }
 }

@@ -54,8 +54,9 @@ export class RunStatusBar implements vscode.Disposable {
     if (deadlock) text += ' $(debug-pause) deadlock';
     else if (findings > 0) text += ` $(warning) ${findings}`;
     this.item.text = `mpscope: ${text.trim()}`;
-    // Only errorBackground/warningBackground are allowed for status bar items; red for a deadlock.
-    this.item.backgroundColor = deadlock ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    // Only errorBackground/warningBackground are allowed for status bar items: red while a
+    // deadlock holds the run's processes; after the run the marker stays, without the alarm.
+    this.item.backgroundColor = deadlock && s.deadlockLive ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.tooltip =
       `mpscope run of ${name}` +
       (s.live ? ` (running, ${this.liveCount()} live processes)` : ' (ended)') +

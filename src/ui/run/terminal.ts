@@ -22,6 +22,8 @@ export class RunTerminal implements vscode.Pseudoterminal {
   /** Resolves when VS Code has opened the terminal. */
   readonly whenOpened = new Promise<void>((r) => (this.openedResolve = r));
   private userClosed = false;
+  /** The last 64 KiB of what the terminal showed, without colours (the log and tests read it). */
+  private shown = '';
 
   /** Set by the run: where typed lines, Ctrl-C and Ctrl-D go. */
   input: { line(text: string): void; interrupt(): void; eof(): void } | undefined;
@@ -81,8 +83,13 @@ export class RunTerminal implements vscode.Pseudoterminal {
     this.closeEmitter.fire(code);
   }
 
+  get transcript(): string {
+    return this.shown;
+  }
+
   private write(text: string): void {
     if (!text) return;
+    this.shown = (this.shown + text.replace(/\x1b\[[0-9;]*m/g, '')).slice(-65536);
     if (this.opened) this.writeEmitter.fire(text);
     else this.backlog.push(text);
   }

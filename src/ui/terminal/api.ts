@@ -4,14 +4,21 @@
 import type { MpscopeContext } from '../context';
 import { startAttach, type AttachOutcome } from '../debug';
 import type { AttachTarget } from '../debug/attach-config';
+import { terminalApplied, terminalFollowingState, type TerminalFollowingState } from '.';
 
 export interface IntegrationsApi {
   /** Builds the debugpy attach configuration for `target` and hands it to vscode.debug.startDebugging. */
   startAttach(target: AttachTarget): Promise<AttachOutcome>;
+  /** Terminal following now: its channel and the programs it follows. */
+  terminal(): TerminalFollowingState;
+  /** Resolves once the latest change of `mpscope.terminal.injectAgent` has been applied. */
+  terminalSettled(): Promise<void>;
 }
 
 export function integrationsApi(ctx: MpscopeContext): IntegrationsApi {
   return {
     startAttach: (target) => startAttach(ctx, target),
+    terminal: () => terminalFollowingState(),
+    terminalSettled: () => terminalApplied(),
   };
 }

@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { MpscopeContext } from '../context';
 import { OPEN_EXAMPLES } from '../examples';
+import { getRunApi } from '../run/api';
 
 export const WALKTHROUGH_ID = 'mpscope.mpscope#gettingStarted';
 export const GET_STARTED = 'mpscope.getStarted';
@@ -12,6 +13,8 @@ export const RUN_EXAMPLE = 'mpscope.runExample';
 export const COMPARE_WITH_FIXED = 'mpscope.compareWithFixedExample';
 /** The run command of the editor integration (src/ui/run). */
 export const RUN_FILE = 'mpscope.runFile';
+/** Context key: the last run has ended with no findings (the walkthrough's last step). */
+export const LAST_RUN_CLEAN_KEY = 'mpscope.lastRunClean';
 
 async function isFile(uri: vscode.Uri): Promise<boolean> {
   try {
@@ -55,8 +58,21 @@ export interface RunExampleResult {
   ran: boolean;
 }
 
-/** Feature: the walkthrough's commands. */
+/** Feature: the walkthrough's commands, and the context key of its last step. */
 export function registerWalkthrough(ctx: MpscopeContext): void {
+  const run = getRunApi(ctx);
+  if (run) {
+    let last: boolean | undefined;
+    const update = (): void => {
+      const report = run.state.report;
+      const clean = !run.state.live && !!report && report.findings.length === 0;
+      if (clean !== last) void vscode.commands.executeCommand('setContext', LAST_RUN_CLEAN_KEY, clean);
+      last = clean;
+    };
+    ctx.track(run.state.onDidChange(update));
+    update();
+  }
+
   ctx.registerCommand(GET_STARTED, () =>
     vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false),
   );

@@ -30,7 +30,9 @@ describe('runner/view annotations', () => {
     const diags = buildDiagnostics(m);
     assert.strictEqual(diags.length, 2);
     const tb = diags.find((d) => d.file === '/work/app/worker.py')!;
-    assert.strictEqual(tb.message, 'Process-1 raised ValueError: bad input (Process-1 (pid 201) raised here)');
+    assert.strictEqual(tb.message, 'Process-1 raised ValueError: bad input');
+    const start = diags.find((d) => d.line === 30)!;
+    assert.strictEqual(start.message, 'Process-1 raised ValueError: bad input (started here by MainProcess (pid 200))');
     assert.deepStrictEqual(tb.related, [{ file: SCRIPT, line: 30, message: 'started here by MainProcess (pid 200)' }]);
     const unjoined = buildDiagnostics(normalizeReport(deadlockReport())).find((d) => d.code === 'unjoined')!;
     assert.strictEqual(unjoined.message, 'Process-1 was started and never joined');

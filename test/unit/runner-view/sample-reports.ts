@@ -29,7 +29,7 @@ export function deadlockReport(): unknown {
         startMs: 60,
         exitCode: null,
       },
-      { pid: 103, ppid: 100, name: 'resource_tracker', helper: true, startMs: 10 },
+      { pid: 103, ppid: 100, name: 'resource_tracker', role: 'helper', helper: true, startMs: 10 },
     ],
     findings: [
       {

@@ -16,6 +16,7 @@ const USER_SETTINGS = {
   'workbench.enableExperiments': false,
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
+  'files.exclude': { '**/.mpscope-copy': true }, // the launchers' marker in their workspace copies
 };
 
 /** GET url; resolves to the status code, or 0 when nothing answers. */

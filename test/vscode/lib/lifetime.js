@@ -21,7 +21,9 @@ class Lifetime {
       );
     }
     let signals = 0;
-    for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+    /** @type {Array<[NodeJS.Signals, number]>} */
+    const exits = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]];
+    for (const [sig, code] of exits) {
       process.on(sig, () => {
         signals++;
         if (signals === 1) this.abort(new AbortedError(`${name}: ${sig}, shutting down`, code));

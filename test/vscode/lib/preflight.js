@@ -56,7 +56,7 @@ function findChromium() {
 function requireFreePort(port, host = '127.0.0.1') {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
-    server.once('error', (err) => {
+    server.once('error', (/** @type {NodeJS.ErrnoException} */ err) => {
       reject(
         new SetupError(
           err.code === 'EADDRINUSE'

@@ -51,6 +51,19 @@ function pruneStaleRuns() {
   }
 }
 
+/** Marks a folder as a copy made here, which the next start may delete and copy afresh. */
+const COPY_MARKER = '.mpscope-copy';
+
+/** Copies `from` to `to`, replacing an earlier copy but never a folder someone else made. */
+function replaceWithCopy(from, to) {
+  if (fs.existsSync(to) && fs.readdirSync(to).length > 0 && !fs.existsSync(path.join(to, COPY_MARKER))) {
+    throw new SetupError(`${to} already exists and is not an mpscope demo copy: remove it or choose another folder`);
+  }
+  fs.rmSync(to, { recursive: true, force: true });
+  fs.cpSync(from, to, { recursive: true });
+  fs.writeFileSync(path.join(to, COPY_MARKER), 'A copy made by mpscope\'s launcher; it is replaced on every start.\n');
+}
+
 /** Starts the watchdog that ends code-server if this launcher is killed with SIGKILL. */
 function startWatchdog(serverPid) {
   const child = spawn(process.execPath, [path.join(__dirname, 'watchdog.js'), String(process.pid), String(serverPid)], {
@@ -100,8 +113,7 @@ async function openSession(life, opts) {
   const env = { ...opts.env, ...(bridgeDir ? { MPSCOPE_UI_BRIDGE: bridgeDir } : {}) };
 
   const workspace = opts.workspaceDir ?? path.join(runDir, 'workspace');
-  fs.rmSync(workspace, { recursive: true, force: true });
-  fs.cpSync(opts.folderSource, workspace, { recursive: true });
+  replaceWithCopy(opts.folderSource, workspace);
 
   if (opts.linkExtension) {
     // An extension folder linked into the extensions dir loads like an installed one (VS Code

@@ -20,7 +20,7 @@ function safeName(name) {
 function startBridge({ dir, page, screenshotDir, log }) {
   fs.mkdirSync(dir, { recursive: true });
   const ops = {
-    /** @param {{ name: string, selector?: string, fullPage?: boolean }} a */
+    /** @param {{ name: string, selector?: string, fullPage?: boolean, timeout?: number }} a */
     async screenshot(a) {
       fs.mkdirSync(screenshotDir, { recursive: true });
       const file = path.join(screenshotDir, `${safeName(a.name)}.png`);
@@ -74,13 +74,16 @@ function startBridge({ dir, page, screenshotDir, log }) {
   async function handle(file) {
     const id = file.slice('req-'.length, -'.json'.length);
     let reply;
+    /** @type {any} */
+    let request;
     try {
-      const request = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+      request = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
       const op = ops[request.op];
       if (!op) throw new Error(`unknown ui bridge operation '${request.op}'`);
       reply = { ok: true, result: await op(request) };
     } catch (err) {
-      reply = { ok: false, error: String(/** @type {Error} */ (err)?.message ?? err).split('\n')[0] };
+      const first = String(/** @type {Error} */ (err)?.message ?? err).split('\n')[0];
+      reply = { ok: false, error: request?.selector ? `${first} (selector: ${request.selector})` : first };
     }
     const tmp = path.join(dir, `.res-${id}.tmp`);
     fs.writeFileSync(tmp, JSON.stringify(reply));

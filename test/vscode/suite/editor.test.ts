@@ -60,6 +60,26 @@ describe('editor: runs of mpscope in the editor', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  describe('entry points', () => {
+    it('puts a "Run with mpscope" CodeLens above if __name__ == "__main__":', async () => {
+      const script = path.join(fixtures, 'lifecycle.py');
+      const guard = lineOf(script, 'if __name__ == "__main__":');
+      const uri = vscode.Uri.file(script);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+      const ours = lenses.filter((l) => l.command?.command === 'mpscope.runFile');
+      assert.deepStrictEqual(ours.map((l) => l.range.start.line + 1), [guard]);
+      assert.match(ours[0].command!.title, /Run with mpscope/);
+      assert.strictEqual((ours[0].command!.arguments?.[0] as vscode.Uri).fsPath, script);
+    });
+
+    it('shows the run button in the editor title of a Python file', async function () {
+      ui.skipUnlessAvailable(this);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(path.join(fixtures, 'lifecycle.py')));
+      await ui.waitFor('.editor-actions [aria-label*="Run Python File"]', { timeout: 15000 });
+    });
+  });
+
   describe('a report file (mpscope run --report)', () => {
     let script: string;
     let reportFile: string;
@@ -175,10 +195,26 @@ describe('editor: runs of mpscope in the editor', function () {
       assert.notStrictEqual(s.colors.foreground, s.colors.background);
     });
 
-    it('shows the report (screenshot)', async function () {
+    it('shows the report, and follows a theme change (screenshots)', async function () {
       ui.skipUnlessAvailable(this);
-      await new Promise((r) => setTimeout(r, 1500));
+      await new Promise((r) => setTimeout(r, 1000));
       await ui.screenshot('editor-report-from-file');
+      const before = run.report.lastRender!.colors;
+      const config = vscode.workspace.getConfiguration('workbench');
+      const previous = config.inspect<string>('colorTheme')?.globalValue;
+      await config.update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
+      try {
+        // The webview restyles the graph from the new theme's variables (it is not re-posted).
+        await new Promise((r) => setTimeout(r, 1500));
+        await ui.screenshot('editor-report-dark');
+        const rendered = new Promise<void>((resolve) => run.report.onDidRender(() => resolve()));
+        await vscode.commands.executeCommand('mpscope.showReport');
+        await Promise.race([rendered, new Promise((r) => setTimeout(r, 5000))]);
+        const after = run.report.lastRender!.colors;
+        assert.notStrictEqual(after.background, before.background, 'the graph kept the light theme background');
+      } finally {
+        await config.update('colorTheme', previous, vscode.ConfigurationTarget.Global);
+      }
     });
 
     it('drops the annotations of a line when it is edited, and moves the ones below', async () => {
@@ -201,6 +237,261 @@ describe('editor: runs of mpscope in the editor', function () {
       );
       assert.strictEqual(mpscopeDiagnostics(script).length, before.length - 1);
       await vscode.commands.executeCommand('workbench.action.files.revert');
+    });
+
+    it('clears everything with "mpscope: Clear Run"', async () => {
+      await vscode.commands.executeCommand('mpscope.clearRun');
+      assert.deepStrictEqual(mpscopeDiagnostics(script), []);
+      assert.deepStrictEqual(run.findingsRows(), []);
+      assert.deepStrictEqual(run.runRows(), []);
+      assert.strictEqual(run.status.shown.visible, false);
+    });
+  });
+
+  describe('a lifecycle run (a child that raises, a child never joined)', () => {
+    let script: string;
+    const L: Record<string, number> = {};
+
+    before(async () => {
+      script = path.join(fixtures, 'lifecycle.py');
+      L.raise = lineOf(script, 'return int(record)');
+      L.startParser = lineOf(script, 'parser.start()');
+      L.startJob = lineOf(script, 'job.start()');
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(script));
+      await vscode.commands.executeCommand('mpscope.runFile', vscode.Uri.file(script));
+      await until('the run to end', () => !run.state.live && run.state.report !== undefined, 60000);
+    });
+
+    it('shows the output in its terminal', () => {
+      const text = run.controller.active!.terminal.transcript;
+      assert.match(text, /mpscope: running .*lifecycle\.py with /);
+      assert.match(text, /main: finished, exit code of Parser is 1/);
+      assert.match(text, /ValueError: invalid literal for int\(\)/);
+      assert.match(text, /mpscope: run ended \(exit code 0\), 2 findings/);
+    });
+
+    it('puts the child exception and the unjoined child on their lines', () => {
+      const diags = mpscopeDiagnostics(script);
+      const at = (line: number) => diags.find((d) => d.range.start.line === line - 1);
+      const raised = at(L.raise);
+      assert.ok(raised, `no diagnostic on line ${L.raise}; on lines ${diags.map((d) => d.range.start.line + 1)}`);
+      assert.strictEqual(raised.severity, vscode.DiagnosticSeverity.Error);
+      assert.strictEqual(raised.code, 'child-exception');
+      // The runner's wording may change; what matters is who raised what.
+      assert.match(raised.message, /Parser \(pid \d+\)/);
+      assert.match(raised.message, /ValueError/);
+      const text = fs.readFileSync(script, 'utf8').split('\n')[L.raise - 1];
+      assert.deepStrictEqual(
+        [raised.range.start.character, raised.range.end.character],
+        [text.length - text.trimStart().length, text.trimEnd().length],
+      );
+      assert.deepStrictEqual(
+        (raised.relatedInformation ?? []).map((r) => [r.location.uri.fsPath, r.location.range.start.line + 1]),
+        [[script, L.startParser]],
+      );
+      assert.match(raised.relatedInformation![0].message, /^started here by .*\(pid \d+\)$/);
+      const unjoined = at(L.startJob);
+      assert.ok(unjoined, `no diagnostic on line ${L.startJob}`);
+      assert.strictEqual(unjoined.severity, vscode.DiagnosticSeverity.Warning);
+      assert.strictEqual(unjoined.code, 'unjoined');
+      assert.match(unjoined.message, /BackgroundJob \(pid \d+\).*never joined/);
+    });
+
+    it('lists the findings by kind in the Findings view', () => {
+      const rows = run.findingsRows();
+      assert.deepStrictEqual(
+        rows.map((r) => [r.label, r.description]),
+        [
+          ['Child exceptions', '1'],
+          ['Unjoined children', '1'],
+        ],
+      );
+      assert.deepStrictEqual(
+        rows[0].children[0].children.map((c) => c.label),
+        [`lifecycle.py:${L.raise}`, `lifecycle.py:${L.startParser}`],
+      );
+    });
+
+    it('keeps the run\'s processes, greyed, with exit codes and start sites, under "Run: lifecycle.py"', () => {
+      const rows = run.runRows();
+      assert.strictEqual(rows.length, 1);
+      assert.strictEqual(rows[0].label, 'Run: lifecycle.py');
+      assert.strictEqual(rows[0].description, 'exit 0 · 2 findings');
+      const main = rows[0].children;
+      assert.strictEqual(main.length, 1, JSON.stringify(rows, null, 1));
+      const kids = main[0].children.map((c) => [c.label.replace(/\(\d+\)/, '(N)'), c.description, c.exited]);
+      assert.deepStrictEqual(kids, [
+        ['Parser (N)', `exit 1 · lifecycle.py:${L.startParser}`, true],
+        ['BackgroundJob (N)', `exit 0 · lifecycle.py:${L.startJob}`, true],
+      ]);
+      assert.ok(main[0].exited);
+    });
+
+    it('shows the outcome in the status bar', () => {
+      const s = run.status.shown;
+      assert.ok(s.visible);
+      assert.strictEqual(s.text, 'mpscope: $(debug-alt) exit 0 $(warning) 2');
+      assert.strictEqual(s.error, false);
+    });
+
+    it('shows the annotations, the Findings view and the run node (screenshot)', async function () {
+      ui.skipUnlessAvailable(this);
+      await vscode.commands.executeCommand('workbench.view.extension.mpscope');
+      await vscode.commands.executeCommand('mpscope.processes.focus');
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(script), vscode.ViewColumn.One);
+      editor.selection = new vscode.Selection(L.raise - 1, 8, L.raise - 1, 8);
+      await vscode.commands.executeCommand('editor.action.showHover');
+      await new Promise((r) => setTimeout(r, 1500));
+      await ui.screenshot('editor-lifecycle');
+    });
+  });
+
+  describe('a deadlocking run (two processes, two locks, opposite orders)', () => {
+    let script: string;
+    let pids: number[] = [];
+    const L: Record<string, number> = {};
+
+    before(async () => {
+      script = path.join(fixtures, 'bank_deadlock.py');
+      L.acquireA = lineOf(script, 'with accounts:', 'def move_a_to_b');
+      L.waitB = lineOf(script, 'with ledger:', 'def move_a_to_b');
+      L.acquireB = lineOf(script, 'with ledger:', 'def move_b_to_a');
+      L.waitA = lineOf(script, 'with accounts:', 'def move_b_to_a');
+      L.startFirst = lineOf(script, 'first.start()');
+      L.startSecond = lineOf(script, 'second.start()');
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(script), vscode.ViewColumn.One);
+      await vscode.commands.executeCommand('mpscope.runFile', vscode.Uri.file(script));
+      await until('the three processes of the run', () => run.controller.liveCount() >= 3, 30000);
+    });
+
+    after(async () => {
+      // Whatever happened above, nothing of this run may outlive the test.
+      if (run.controller.active?.live) await run.controller.stop('the test ended');
+    });
+
+    it('shows the live run under "Run: bank_deadlock.py", with start sites, and counts it in the status bar', () => {
+      const rows = run.runRows();
+      assert.strictEqual(rows[0].label, 'Run: bank_deadlock.py');
+      assert.match(rows[0].description, /^running · 3 live/);
+      const kids = rows[0].children[0].children.map((c) => c.description.replace(/^\w+ · /, ''));
+      assert.deepStrictEqual(kids, [`bank_deadlock.py:${L.startFirst}`, `bank_deadlock.py:${L.startSecond}`]);
+      assert.match(run.status.shown.text, /^mpscope: \$\(pulse\) 3 live/);
+    });
+
+    it('finds the deadlock and marks the waiting lines while it is live', async () => {
+      await until('a live deadlock', () => run.state.deadlockLive, 30000);
+      const diags = mpscopeDiagnostics(script);
+      const at = (line: number) => diags.find((d) => d.range.start.line === line - 1 && d.code === 'deadlock');
+      for (const line of [L.waitA, L.waitB]) {
+        const d = at(line);
+        assert.ok(d, `no deadlock diagnostic on line ${line}; lines: ${diags.map((x) => x.range.start.line + 1)}`);
+        assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
+        const lines = (d.relatedInformation ?? []).map((r) => r.location.range.start.line + 1);
+        // Linked to the line where the other process waits, and where the lock it wants was taken.
+        const other = line === L.waitA ? L.waitB : L.waitA;
+        const acquired = line === L.waitA ? L.acquireA : L.acquireB;
+        assert.ok(lines.includes(other), `related lines of ${line}: ${lines}`);
+        assert.ok(lines.includes(acquired), `related lines of ${line}: ${lines}`);
+      }
+      const decos = run.decorations();
+      assert.deepStrictEqual(decos.map((d) => d.line).sort((a, b) => a - b), [L.waitB, L.waitA].sort((a, b) => a - b));
+      const first = decos.find((d) => d.line === L.waitB)!;
+      assert.match(first.text, new RegExp(`^⏸ Process-1 \\(pid \\d+\\) waits for .+, held by Process-2 at line ${L.acquireB}$`));
+      assert.match(first.hover, /Wait-for cycle: Process-1 → .+ → Process-2 → .+ → Process-1/);
+      assert.deepStrictEqual(run.findingsRows().map((r) => r.label).slice(0, 1), ['Deadlocks']);
+      assert.ok(run.status.shown.error, 'the status bar shows no red deadlock marker');
+      const procRows = run.runRows()[0].children[0].children;
+      assert.ok(procRows.every((r) => r.deadlocked), JSON.stringify(procRows));
+    });
+
+    it('shows the annotations and the hover in the editor (screenshot)', async function () {
+      ui.skipUnlessAvailable(this);
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(script), vscode.ViewColumn.One);
+      editor.selection = new vscode.Selection(L.waitB - 1, 14, L.waitB - 1, 14);
+      await vscode.commands.executeCommand('editor.action.showHover');
+      await new Promise((r) => setTimeout(r, 1500));
+      await ui.screenshot('editor-deadlock');
+    });
+
+    it('draws the live deadlock in the report (screenshot)', async function () {
+      const rendered = new Promise<void>((resolve) => run.report.onDidRender(() => resolve()));
+      await vscode.commands.executeCommand('mpscope.showReport');
+      await Promise.race([rendered, new Promise((r) => setTimeout(r, 10000))]);
+      const s = run.report.lastRender!;
+      assert.ok(s.cycleNodes >= 4 && s.cycleEdges >= 4, JSON.stringify(s));
+      if (!ui.available) return;
+      await new Promise((r) => setTimeout(r, 1000));
+      await ui.screenshot('editor-deadlock-report');
+    });
+
+    it('stops the run with "mpscope: Stop Run", leaving no process behind', async () => {
+      pids = run.controller.processes().map((p) => p.pid);
+      assert.ok(pids.length >= 3, `pids: ${pids}`);
+      await vscode.commands.executeCommand('mpscope.stopRun');
+      assert.strictEqual(run.controller.active?.live, false);
+      const left = pids.filter((pid) => fs.existsSync(`/proc/${pid}`));
+      assert.deepStrictEqual(left, [], `processes of the run still in /proc: ${left}`);
+      // The deadlock is no longer live: its decorations go, its diagnostics stay.
+      assert.deepStrictEqual(run.decorations(), []);
+      assert.ok(mpscopeDiagnostics(script).length > 0);
+      const rows = run.runRows()[0];
+      assert.ok(rows.children[0].exited && rows.children[0].children.every((r) => r.exited), JSON.stringify(rows));
+    });
+  });
+
+  describe('the mpscope task type (tasks.json)', () => {
+    it('runs a task with the Python extension\'s fields: program, args, env, cwd, and startMethod', async () => {
+      const tasksDir = path.join(workspace, '.vscode');
+      fs.mkdirSync(tasksDir, { recursive: true });
+      fs.writeFileSync(
+        path.join(tasksDir, 'tasks.json'),
+        JSON.stringify({
+          version: '2.0.0',
+          tasks: [
+            {
+              type: 'mpscope',
+              label: 'show config with mpscope',
+              program: '${workspaceFolder}/editor/show_config.py',
+              args: ['--n', '3'],
+              env: { GREETING: 'hi from tasks.json' },
+              cwd: '${workspaceFolder}/editor',
+              startMethod: 'spawn',
+            },
+          ],
+        }),
+      );
+      // fetchTasks reads tasks.json; VS Code may take a moment to see the new file.
+      let task: vscode.Task | undefined;
+      for (let i = 0; i < 50 && !task; i++) {
+        task = (await vscode.tasks.fetchTasks({ type: 'mpscope' })).find((t) => t.name === 'show config with mpscope');
+        if (!task) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.ok(task, 'the mpscope task of tasks.json was not found');
+      const ended = new Promise<number | undefined>((resolve) =>
+        vscode.tasks.onDidEndTaskProcess((e) => e.execution.task.name === task!.name && resolve(e.exitCode)),
+      );
+      await vscode.tasks.executeTask(task);
+      await until('the task\'s run to end', () => run.controller.active?.request.program.endsWith('show_config.py') && !run.controller.active.live, 60000);
+      const text = run.controller.active!.terminal.transcript;
+      assert.match(text, /args: \['--n', '3'\]/);
+      assert.match(text, /GREETING: hi from tasks\.json/);
+      assert.match(text, /start method: spawn/);
+      assert.match(text, new RegExp(`cwd: ${path.join(workspace, 'editor').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.match(text, /\(start method spawn\)/);
+      assert.strictEqual(await Promise.race([ended, new Promise<string>((r) => setTimeout(() => r('no end event'), 10000))]), 0);
+    });
+  });
+
+  describe('stdin', () => {
+    it('passes what the user types in the run\'s terminal to the program', async () => {
+      const script = path.join(fixtures, 'ask_name.py');
+      await vscode.commands.executeCommand('mpscope.runFile', vscode.Uri.file(script));
+      const active = run.controller.active!;
+      await until('the prompt', () => /What is your name\?/.test(active.terminal.transcript), 30000);
+      // sendText goes through VS Code to the Pseudoterminal's handleInput, as typing does.
+      active.vscodeTerminal!.sendText('mpscope', true);
+      await until('the run to end', () => !active.live, 30000);
+      assert.match(active.terminal.transcript, /What is your name\? mpscope\r\nhello, mpscope/);
     });
   });
 });

@@ -12,6 +12,7 @@ interface Manifest {
     commands: { command: string; category?: string }[];
     views: Record<string, { id: string; name: string }[]>;
     viewsContainers: { activitybar: { id: string }[] };
+    viewsWelcome?: { view: string; contents: string }[];
   };
 }
 
@@ -57,7 +58,7 @@ describe('foundation: the extension in VS Code', () => {
     await vscode.commands.executeCommand('mpscope.processes.focus');
   });
 
-  it('shows the mpscope sidebar with both views and their welcome text (screenshot)', async function () {
+  it('shows the mpscope sidebar with both views, each with content or its welcome text (screenshot)', async function () {
     ui.skipUnlessAvailable(this);
     await vscode.commands.executeCommand('workbench.view.extension.mpscope');
     await ui.waitFor('.part.sidebar .pane-header:has-text("Findings")', { timeout: 20000 });
@@ -66,11 +67,23 @@ describe('foundation: the extension in VS Code', () => {
       title.some((t) => /mpscope/i.test(t.text)),
       `sidebar title is ${JSON.stringify(title.map((t) => t.text))}`,
     );
-    const headers = (await ui.query('.part.sidebar .pane-header')).filter((h) => h.visible).map((h) => h.text);
-    assert.ok(headers.some((h) => /Processes/i.test(h)), `view headers: ${JSON.stringify(headers)}`);
-    assert.ok(headers.some((h) => /Findings/i.test(h)), `view headers: ${JSON.stringify(headers)}`);
-    // The Processes view is empty here, so its welcome message and button are what a user sees.
-    await ui.waitFor('.part.sidebar .welcome-view-content:has-text("No Python processes to show yet")');
+    for (const view of manifest.contributes.views.mpscope) {
+      const pane = `.part.sidebar .pane:has(.pane-header:has-text("${view.name}"))`;
+      const header = (await ui.query(`${pane} .pane-header`)).filter((h) => h.visible);
+      assert.strictEqual(header.length, 1, `no visible "${view.name}" view header`);
+      // Each view shows either rows or one of its welcome messages from package.json (which one
+      // depends on the feature's state, so any of them will do).
+      const welcomes = (manifest.contributes.viewsWelcome ?? [])
+        .filter((w) => w.view === view.id)
+        .map((w) => w.contents.split('\n')[0].replace(/\[([^\]]*)\]\([^)]*\)/g, '$1'));
+      await ui.waitFor(`${pane} .welcome-view-content, ${pane} .monaco-list-row`, { timeout: 20000 });
+      const shown = (await ui.query(`${pane} .welcome-view-content`)).filter((w) => w.visible).map((w) => w.text);
+      const rows = (await ui.query(`${pane} .monaco-list-row`)).filter((r) => r.visible);
+      assert.ok(
+        rows.length > 0 || shown.some((text) => welcomes.some((w) => text.includes(w))),
+        `"${view.name}" shows neither rows nor its welcome text; it shows ${JSON.stringify(shown)}`,
+      );
+    }
     const file = await ui.screenshot('foundation-mpscope-container');
     assert.ok(file.endsWith('foundation-mpscope-container.png'));
   });

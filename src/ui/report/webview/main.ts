@@ -22,20 +22,18 @@ const $ = (id: string) => document.getElementById(id)!;
 const graphView = new GraphView({ container: $('graph'), info: $('graph-info'), onReveal: reveal });
 let current: ReportView | undefined;
 
-function severityIcon(s: string): string {
-  return s === 'error' ? '⛔' : s === 'warning' ? '⚠' : 'ℹ';
-}
-
 function renderHeader(view: ReportView): void {
   $('title').textContent = `Run report: ${view.scriptName}`;
   $('title').setAttribute('title', view.script);
   $('status').textContent = view.status;
   $('status').classList.toggle('live', view.live);
+  // Which interpreter ran it: the setting, the Python extension's selection, or PATH (issue 9).
+  $('python').textContent = view.python ? `Python: ${view.python}` : '';
   const summary = $('summary');
   summary.replaceChildren(
     ...(view.summary.length === 0
       ? [el('span', { class: 'chip ok' }, 'No findings')]
-      : view.summary.map((s) => el('span', { class: `chip ${s.severity}` }, `${s.count} ${s.title.toLowerCase()}`))),
+      : view.summary.map((s) => el('span', { class: `chip ${s.severity}` }, s.text))),
   );
 }
 
@@ -56,7 +54,8 @@ function renderFindings(view: ReportView): void {
       return el(
         'li',
         { class: `finding ${f.severity}`, 'data-kind': f.kind },
-        el('span', { class: 'icon', 'aria-label': f.severity }, severityIcon(f.severity)),
+        // A coloured dot drawn by CSS: no icon font or emoji needed inside the webview.
+        el('span', { class: `sev ${f.severity}`, role: 'img', 'aria-label': f.severity, title: f.severity }),
         el('span', { class: 'kind' }, f.kind),
         el('span', { class: 'message' }, f.message),
         where,

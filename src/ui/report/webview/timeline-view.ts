@@ -47,7 +47,7 @@ export function renderTimeline(
     const top = AXIS_H + i * LANE_H;
     const mid = top + LANE_H / 2;
     const g = svg('g', {
-      class: `lane${lane.alive ? ' alive' : ' exited'}${lane.failed ? ' failed' : ''}`,
+      class: `lane${lane.alive ? ' alive' : ' exited'}${lane.failed ? ' failed' : ''}${lane.killed ? ' killed' : ''}`,
       'data-pid': lane.pid,
     });
     const reveal = (loc: SourceLocation | undefined) => (evt: Event) => {
@@ -106,7 +106,12 @@ export function renderTimeline(
           : svg('circle', { cx: mx, cy: mid, r: 5, class: 'mark-shape' }),
       );
       if (m.kind === 'blocked') {
-        mark.append(svg('text', { x: mx + 8, y: mid - 8, class: 'mark-label' }, `⏸ ${m.label}`));
+        // A drawn pause sign (two bars): fonts in a webview may lack the ⏸ glyph.
+        mark.append(
+          svg('rect', { x: mx + 8, y: mid - 19, width: 2.5, height: 9, class: 'pause' }),
+          svg('rect', { x: mx + 12.5, y: mid - 19, width: 2.5, height: 9, class: 'pause' }),
+          svg('text', { x: mx + 19, y: mid - 10, class: 'mark-label' }, m.label),
+        );
       }
       mark.append(svgTitle(m.detail + (m.location ? '\n(click to open the line)' : '')));
       mark.addEventListener('click', reveal(m.location));

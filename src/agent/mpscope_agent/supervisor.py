@@ -1,0 +1,415 @@
+"""The supervisor: starts the script, keeps every process of the run visible, stops the tree.
+
+- It is the Linux child subreaper of the run (prctl PR_SET_CHILD_SUBREAPER): a process whose
+  parent dies is re-parented to us instead of init, so orphans stay in the tree, we reap them
+  and report their exit status (sup_reaped adopted=true).
+- It watches the tree in /proc (sup_proc / sup_gone): processes the agent cannot see (non-Python
+  children, zombies, processes that dropped the agent) are still in the report, and a fork
+  bomb is stopped at --max-processes.
+- Stop (a runner request, SIGTERM, the runner going away, the limit, or processes left over
+  after the script ended): SIGTERM to every process, deepest first (children before parents),
+  then after the grace period SIGSTOP+SIGKILL rounds until nothing is left, reaping as we go.
+- PR_SET_PDEATHSIG: if the runner dies, we get SIGTERM and stop the tree too.
+
+Standard library only; runs on the user's interpreter (3.8+).
+"""
+
+import os
+import select
+import signal
+import sys
+import time
+
+from . import protocol
+from .agent import cmdline
+from .channel import Channel, PeerGone, encode
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+# Signals the script must get with their default disposition whatever ours are.
+RESET_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGCHLD", "SIGPIPE", "SIGXFSZ", "SIGURG", "SIGQUIT")
+
+
+def _prctl(option, value):
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(option, ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) == 0
+    except Exception:
+        return False
+
+
+class ProcReader(object):
+    """Reads /proc/<pid>/stat of the processes that may be ours.
+
+    A process outside our tree can never move into it (re-parenting goes to the nearest
+    subreaper ancestor, and we are not one of its ancestors), so once seen outside, a pid is
+    skipped until the next full refresh (which catches pid reuse)."""
+
+    FULL_EVERY = 20
+
+    def __init__(self):
+        self.outside = set()
+        self.count = 0
+
+    def read(self, root, tree_pids):
+        self.count += 1
+        if self.count % self.FULL_EVERY == 0:
+            self.outside.clear()
+        procs = read_procs(skip=self.outside)
+        tree = tree_of(procs, root)
+        for pid in procs:
+            if pid not in tree and pid != root:
+                self.outside.add(pid)
+        return procs, tree
+
+
+def read_procs(skip=()):
+    """{pid: (ppid, state, comm, starttime)} of every process in /proc (minus skip)."""
+    out = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return out
+    for name in names:
+        if not name.isdigit():
+            continue
+        if skip and int(name) in skip:
+            continue
+        try:
+            with open("/proc/%s/stat" % name, "rb") as f:
+                data = f.read()
+        except OSError:
+            continue
+        lp = data.find(b"(")
+        rp = data.rfind(b")")
+        rest = data[rp + 2 :].split()
+        try:
+            out[int(name)] = (int(rest[1]), rest[0].decode("ascii", "replace"), data[lp + 1 : rp].decode("utf-8", "replace"), int(rest[19]))
+        except (IndexError, ValueError):
+            continue
+    return out
+
+
+def tree_of(procs, root):
+    """{pid: depth} of root's descendants."""
+    children = {}
+    for pid, info in procs.items():
+        children.setdefault(info[0], []).append(pid)
+    out = {}
+    stack = [(root, 0)]
+    while stack:
+        pid, depth = stack.pop()
+        for c in children.get(pid, ()):
+            if c not in out:
+                out[c] = depth + 1
+                stack.append((c, depth + 1))
+    return out
+
+
+def _cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            data = f.read(4096)
+    except OSError:
+        return None
+    return [os.fsdecode(a) for a in data.split(b"\0") if a] or None
+
+
+def _status(status):
+    if os.WIFEXITED(status):
+        return os.WEXITSTATUS(status), None
+    if os.WIFSIGNALED(status):
+        return None, os.WTERMSIG(status)
+    return None, None
+
+
+class Supervisor(object):
+    def __init__(self, cmd, channel, max_processes, linger, grace, scan, strict):
+        self.cmd = cmd
+        self.ch = channel
+        self.max = max_processes
+        self.linger = linger
+        self.grace = grace
+        self.scan_interval = scan
+        self.spec = protocol.load() if strict else None
+        self.me = os.getpid()
+        self.script = None
+        self.script_status = None
+        self.script_end = None
+        self.known = {}
+        self.stop_reason = None
+        self.stop_grace = grace
+        self.killed = []
+        self.runner_lost = False
+        self.reader = ProcReader()
+
+    def send(self, kind, **fields):
+        if self.runner_lost:
+            return
+        msg = {"t": kind, "ts": time.time() * 1000.0}
+        msg.update(fields)
+        if self.spec is not None:
+            protocol.check_message(self.spec, msg)
+        try:
+            self.ch.send_line(encode(msg))
+        except PeerGone:
+            self.lose_runner()
+
+    def lose_runner(self):
+        self.runner_lost = True
+        if self.stop_reason is None:
+            self.stop_reason = "runner-lost"
+            self.stop_grace = min(self.grace, 0.5)
+
+    # -- the tree -------------------------------------------------------------------------
+    def scan(self):
+        procs, tree = self.reader.read(self.me, self.known)
+        current = {pid: procs[pid] for pid in tree}
+        for pid, info in current.items():
+            old = self.known.get(pid)
+            if old is not None and old[3] != info[3]:
+                self.send("sup_gone", pid=pid)  # pid reused
+                old = None
+            if old is None or old[:3] != info[:3]:
+                argv = _cmdline(pid) if old is None else None
+                self.send("sup_proc", pid=pid, ppid=info[0], state=info[1], comm=info[2], argv=argv)
+        for pid in list(self.known):
+            if pid not in current:
+                self.send("sup_gone", pid=pid)
+        self.known = current
+        return tree, current
+
+    def live(self):
+        tree, current = self.scan()
+        return {pid: depth for pid, depth in tree.items() if current[pid][1] not in ("Z", "X")}
+
+    def reap(self):
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            except InterruptedError:
+                continue
+            if pid == 0:
+                return
+            code, sig = _status(status)
+            self.send("sup_reaped", pid=pid, exitcode=code, signal=sig, adopted=pid != self.script)
+            if pid == self.script:
+                self.script_status = status
+                self.script_end = time.monotonic()
+
+    # -- start ----------------------------------------------------------------------------
+    def start(self):
+        env = dict(os.environ)
+        env[protocol.ENV_MAIN] = "1"
+        # The script runs on our own interpreter binary, named as Python names itself: through a
+        # wrapper such as a pyenv shim, sys.executable would otherwise be the wrapper, and every
+        # spawned child would go through it again (unlike a plain run, where the shim execs).
+        exe = sys.executable or self.cmd[0]
+        argv = [exe] + self.cmd[1:]
+        sigdef = [getattr(signal, s) for s in RESET_SIGNALS if hasattr(signal, s)]
+        self.script = os.posix_spawn(exe, argv, env, setsigdef=sigdef)
+        self.send("sup_started", child=self.script, argv=argv, subreaper=self.subreaper, maxProcesses=self.max)
+
+    # -- requests -------------------------------------------------------------------------
+    def handle_requests(self):
+        try:
+            lines = self.ch.read_requests()
+        except PeerGone:
+            self.lose_runner()
+            return
+        import json
+
+        for line in lines:
+            try:
+                req = json.loads(line.decode("utf-8"))
+                rid = int(req.get("id"))
+            except Exception:
+                continue
+            kind = req.get("t")
+            if kind == "stop":
+                if self.stop_reason is None:
+                    self.stop_reason = "request"
+                    self.stop_grace = max(0, int(req.get("graceMs", self.grace * 1000))) / 1000.0
+                self.reply(rid, {"pids": sorted(self.known)})
+            elif kind == "signal":
+                sig = int(req.get("signal", signal.SIGINT))
+                pids = sorted(self.live())
+                for pid in pids:
+                    _kill(pid, sig)
+                self.reply(rid, {"pids": pids})
+            elif kind == "ping":
+                self.reply(rid, {"pid": self.me})
+            else:
+                self.send("reply", id=rid, ok=False, data=None, error="unknown request %r" % (kind,))
+        self.flush()
+
+    def reply(self, rid, data):
+        self.send("reply", id=rid, ok=True, data=data, error=None)
+
+    def flush(self, timeout=1.0):
+        if self.runner_lost:
+            return
+        try:
+            self.ch.flush(timeout)
+        except PeerGone:
+            self.lose_runner()
+
+    # -- stop -----------------------------------------------------------------------------
+    def stop_tree(self, reason, grace):
+        live = self.live()
+        self.send("sup_stopping", reason=reason, pids=sorted(live))
+        self.flush()
+        if grace > 0 and live:
+            for pid in sorted(live, key=lambda p: -live[p]):  # children first
+                if _kill(pid, signal.SIGTERM):
+                    self.killed.append(pid)
+            deadline = time.monotonic() + grace
+            while time.monotonic() < deadline:
+                self.reap()
+                if not self.live():
+                    break
+                time.sleep(0.02)
+        for _ in range(500):
+            live = self.live()
+            if not live:
+                break
+            # Freeze first, so that nothing forks or restarts workers while we kill.
+            for pid in live:
+                _kill(pid, signal.SIGSTOP)
+            for pid in sorted(live, key=lambda p: -live[p]):
+                if _kill(pid, signal.SIGKILL) and pid not in self.killed:
+                    self.killed.append(pid)
+            time.sleep(0.005)
+            self.reap()
+        # Zombies of killed parents are re-parented to us: reap until the tree is empty.
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline:
+            self.reap()
+            tree, _ = self.scan()
+            if not tree:
+                break
+            time.sleep(0.01)
+
+    # -- main loop ------------------------------------------------------------------------
+    def run(self):
+        self.subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
+        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        r, w = os.pipe()
+        os.set_blocking(r, False)
+        os.set_blocking(w, False)
+        signal.set_wakeup_fd(w)
+        signal.signal(signal.SIGCHLD, lambda *a: None)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is for the script
+        signal.signal(signal.SIGTERM, self._on_term)
+        signal.signal(signal.SIGHUP, self._on_term)
+        self.start()
+        self.flush()
+        sock = self.ch.sock.fileno()
+        while True:
+            try:
+                readable, _, _ = select.select([sock, r], [], [], self.scan_interval)
+            except InterruptedError:
+                readable = []
+            if r in readable:
+                try:
+                    while os.read(r, 4096):
+                        pass
+                except (BlockingIOError, InterruptedError):
+                    pass
+            self.reap()
+            if sock in readable and not self.runner_lost:
+                self.handle_requests()
+            if self.stop_reason is None:
+                live = self.live()
+                if len(live) > self.max:
+                    self.send("sup_limit", count=len(live), max=self.max)
+                    self.stop_reason = "limit"
+                    self.stop_grace = 0
+                elif self.script_end is not None:
+                    if not live:
+                        self.reap()
+                        tree, _ = self.scan()
+                        if not tree:
+                            break
+                    elif time.monotonic() - self.script_end > self.linger:
+                        self.stop_reason = "leftover"
+            if self.stop_reason is not None:
+                self.stop_tree(self.stop_reason, self.stop_grace)
+                break
+            self.flush(0.2)
+        self.reap()
+        self.send("sup_done", killed=self.killed)
+        self.flush(2.0)
+        status = self.script_status
+        if status is None:
+            return 1
+        code, sig = _status(status)
+        return code if code is not None else 128 + (sig or 0)
+
+    def _on_term(self, signum, frame):
+        if self.stop_reason is None:
+            self.stop_reason = "signal"
+
+
+def _kill(pid, sig):
+    try:
+        os.kill(pid, sig)
+        return True
+    except OSError:
+        return False
+
+
+def main(argv):
+    if "--" not in argv:
+        sys.stderr.write("usage: mpscope_supervisor.py [options] -- python script.py [args]\n")
+        return 2
+    i = argv.index("--")
+    opts, cmd = argv[:i], argv[i + 1 :]
+    values = {"--max-processes": "256", "--linger-ms": "1000", "--grace-ms": "2000", "--scan-ms": "50"}
+    for j in range(0, len(opts) - 1, 2):
+        values[opts[j]] = opts[j + 1]
+    env = os.environ
+    path, token = env.get(protocol.ENV_SOCKET), env.get(protocol.ENV_TOKEN)
+    if not path or not token or not cmd:
+        sys.stderr.write("mpscope supervisor: missing socket, token or command\n")
+        return 2
+    config = {}
+    for part in env.get(protocol.ENV_CONFIG, "").split(";"):
+        if "=" in part:
+            k, v = part.split("=", 1)
+            config[k] = v
+    ch = Channel(path, token)
+    hello = {
+        "t": "hello",
+        "ts": time.time() * 1000.0,
+        "token": token,
+        "pid": os.getpid(),
+        "ppid": os.getppid(),
+        "role": "supervisor",
+        "helper": None,
+        "mpName": None,
+        "argv": cmdline(),
+        "executable": sys.executable or "",
+        "python": "%d.%d.%d" % sys.version_info[:3],
+        "cwd": os.getcwd(),
+        "wakeSignal": None,
+    }
+    try:
+        ch.connect(hello)
+    except Exception as e:
+        sys.stderr.write("mpscope supervisor: cannot connect to the runner: %s\n" % e)
+        return 2
+    sup = Supervisor(
+        cmd,
+        ch,
+        max_processes=int(values["--max-processes"]),
+        linger=int(values["--linger-ms"]) / 1000.0,
+        grace=int(values["--grace-ms"]) / 1000.0,
+        scan=int(values["--scan-ms"]) / 1000.0,
+        strict=config.get("strict") == "1",
+    )
+    return sup.run()

@@ -1,0 +1,198 @@
+// The runner's end of the private channel: a Unix socket in a fresh directory only this user
+// can enter (mode 0700), and a random per-run token every process must present in its first
+// line (hello). Newline-delimited JSON both ways. One connection = one process of the run.
+import { EventEmitter } from 'events';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { validateMessage, type AgentMessage, type Msg } from './protocol';
+
+/** A line longer than this is not a message of ours: the connection is dropped. */
+const MAX_LINE = 16 * 1024 * 1024;
+/** Before the hello, a connection may send at most this much. */
+const MAX_UNAUTHENTICATED = 64 * 1024;
+/** Unix socket paths are limited to 108 bytes on Linux (104 on macOS). */
+const MAX_SOCKET_PATH = 100;
+
+/** Where to make the run's private directory: $XDG_RUNTIME_DIR when usable, else the temp dir. */
+function baseDir(env: NodeJS.ProcessEnv): string {
+  const candidates = [env.XDG_RUNTIME_DIR, os.tmpdir(), '/tmp'];
+  for (const dir of candidates) {
+    if (!dir) continue;
+    try {
+      fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+      if (path.join(dir, 'mpscope-XXXXXX', 'agent.sock').length <= MAX_SOCKET_PATH) return dir;
+    } catch {
+      // not usable: try the next one
+    }
+  }
+  return '/tmp';
+}
+
+export class AgentConnection extends EventEmitter {
+  /** The process at the other end, from its hello. */
+  hello?: Msg<'hello'>;
+  connectedAt = Date.now();
+  closedAt?: number;
+  private buf = '';
+  private authenticated = false;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly token: Buffer,
+    private readonly onProtocolError: (error: string, pid?: number) => void,
+  ) {
+    super();
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('error', () => {
+      // ECONNRESET when a process is killed: the close event follows
+    });
+    socket.on('close', () => {
+      this.closedAt = Date.now();
+      this.emit('close', this.closedAt);
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.hello?.pid;
+  }
+
+  get closed(): boolean {
+    return this.closedAt !== undefined;
+  }
+
+  /** Writes one request line. Returns false when the connection is gone. */
+  send(obj: Record<string, unknown>): boolean {
+    if (this.closed || this.socket.destroyed) return false;
+    this.socket.write(JSON.stringify(obj) + '\n');
+    return true;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: string): void {
+    this.buf += chunk;
+    if (this.buf.length > (this.authenticated ? MAX_LINE : MAX_UNAUTHENTICATED) && !this.buf.includes('\n')) {
+      this.onProtocolError('line too long', this.pid);
+      this.socket.destroy();
+      return;
+    }
+    let nl: number;
+    while ((nl = this.buf.indexOf('\n')) >= 0) {
+      const line = this.buf.slice(0, nl);
+      this.buf = this.buf.slice(nl + 1);
+      if (line.trim() === '') continue;
+      if (!this.onLine(line)) {
+        this.socket.destroy();
+        this.buf = '';
+        return;
+      }
+    }
+  }
+
+  private onLine(line: string): boolean {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      this.onProtocolError(`not JSON: ${line.slice(0, 80)}`, this.pid);
+      return this.authenticated;
+    }
+    if (!this.authenticated) {
+      const o = raw as Record<string, unknown>;
+      const token = typeof o?.token === 'string' ? Buffer.from(o.token) : Buffer.alloc(0);
+      if (o?.t !== 'hello' || token.length !== this.token.length || !crypto.timingSafeEqual(token, this.token)) {
+        return false; // a stranger: drop silently
+      }
+    }
+    const checked = validateMessage(raw);
+    if ('error' in checked) {
+      this.onProtocolError(checked.error, this.pid);
+      return this.authenticated;
+    }
+    if (!this.authenticated) {
+      this.authenticated = true;
+      this.hello = checked.msg as Msg<'hello'>;
+      this.emit('hello', this.hello);
+      return true;
+    }
+    this.emit('message', checked.msg as AgentMessage);
+    return true;
+  }
+}
+
+/** The run's socket server. Emits 'connection' (AgentConnection) once a process said hello. */
+export class AgentServer extends EventEmitter {
+  readonly connections = new Set<AgentConnection>();
+  readonly protocolErrors: string[] = [];
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly socketPath: string,
+    readonly token: string,
+    private readonly server: net.Server,
+  ) {
+    super();
+  }
+
+  static async create(env: NodeJS.ProcessEnv = process.env): Promise<AgentServer> {
+    const dir = fs.mkdtempSync(path.join(baseDir(env), 'mpscope-'));
+    fs.chmodSync(dir, 0o700);
+    const socketPath = path.join(dir, 'agent.sock');
+    const token = crypto.randomBytes(24).toString('hex');
+    const server = net.createServer();
+    const self = new AgentServer(dir, socketPath, token, server);
+    const tokenBuf = Buffer.from(token);
+    server.on('connection', (socket) => {
+      const conn = new AgentConnection(socket, tokenBuf, (error, pid) => {
+        if (self.protocolErrors.length < 100) self.protocolErrors.push(pid ? `pid ${pid}: ${error}` : error);
+      });
+      self.connections.add(conn);
+      conn.on('hello', () => self.emit('connection', conn));
+      conn.on('close', () => {
+        if (!conn.hello) self.connections.delete(conn);
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ path: socketPath, backlog: 1024 }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    fs.chmodSync(socketPath, 0o600);
+    return self;
+  }
+
+  /** Resolves when every connection that said hello has closed, or after timeoutMs. */
+  async drain(timeoutMs: number): Promise<void> {
+    const open = [...this.connections].filter((c) => c.hello && !c.closed);
+    if (open.length === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      let left = open.length;
+      for (const c of open) {
+        c.once('close', () => {
+          if (--left === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.connections) c.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}

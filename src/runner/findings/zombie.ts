@@ -1,0 +1,72 @@
+// `zombie`: a child that exited but whose exit status nobody collected for longer than the
+// threshold, so it sat in the process table as <defunct>. Time the parent spent joining its
+// other children (join them in order) is not counted.
+import type { Finding } from './types';
+import { type FindingContext, isUsers, label, loc, seconds, where } from './context';
+
+type Interval = [number, number];
+
+function overlap(a: Interval, intervals: Interval[]): number {
+  // Merge the intervals clipped to a, then sum.
+  const clipped = intervals
+    .map(([s, e]): Interval => [Math.max(s, a[0]), Math.min(e, a[1])])
+    .filter(([s, e]) => e > s)
+    .sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let cur: Interval | null = null;
+  for (const iv of clipped) {
+    if (cur && iv[0] <= cur[1]) cur[1] = Math.max(cur[1], iv[1]);
+    else {
+      if (cur) total += cur[1] - cur[0];
+      cur = [iv[0], iv[1]];
+    }
+  }
+  if (cur) total += cur[1] - cur[0];
+  return total;
+}
+
+export function zombieFindings(ctx: FindingContext): Finding[] {
+  const { model } = ctx;
+  const joinsBy = new Map<number, Array<{ child: number; iv: Interval }>>();
+  for (const p of model.all()) {
+    for (const j of p.joins) {
+      const list = joinsBy.get(j.by) ?? [];
+      list.push({ child: p.pid, iv: [j.began, j.ended] });
+      joinsBy.set(j.by, list);
+    }
+  }
+  const out: Finding[] = [];
+  for (const p of model.all()) {
+    if (!isUsers(ctx, p) || p.pid === model.mainPid) continue;
+    const parentPid = p.currentPpid ?? p.osPpid;
+    if (parentPid === null || parentPid === model.supervisorPid && !p.adopted) continue;
+    const exit = model.exitTime(p);
+    if (exit === null) continue;
+    if (ctx.stopAt !== null && ctx.stopReason !== 'leftover' && exit >= ctx.stopAt - 1) continue;
+    const reaped = p.reapedAt ?? ctx.endedAt;
+    // The OS parent is who must reap it (a forkserver child is reaped by the forkserver).
+    const reaper = model.processes.get(p.osPpid ?? -1);
+    const others = (joinsBy.get(reaper?.pid ?? -1) ?? []).filter((j) => j.child !== p.pid).map((j) => j.iv);
+    const waited = reaped - exit - overlap([exit, reaped], others);
+    if (waited <= ctx.zombieThresholdMs) continue;
+    const parent = model.parentOf(p) ?? reaper;
+    const reapedHow = p.reapedAt === null
+      ? 'until the end of the run'
+      : p.reapedBy === model.supervisorPid
+        ? `until its parent exited and mpscope's supervisor reaped it`
+        : `until its parent collected it${p.reaps[0]?.site ? ` at ${where(p.reaps[0].site)}` : ''}`;
+    out.push({
+      kind: 'zombie',
+      severity: 'warning',
+      message:
+        `${label(p)}, started at ${where(p.startSite)}, exited but stayed a zombie (<defunct>) for ${seconds(waited)} ` +
+        `${reapedHow}: ${parent ? label(parent) : 'its parent'} did not join or wait for it while it kept running.`,
+      pids: parent ? [p.pid, parent.pid] : [p.pid],
+      locations: [
+        ...loc(p.startSite, parent?.pid ?? null, 'start'),
+        ...(p.reaps[0]?.site ? loc(p.reaps[0].site, p.reaps[0].by, 'reaped') : []),
+      ],
+    });
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+// Checks before launching, and the launch command: which interpreter, which script, which
+// environment. Everything that can be wrong with the input is reported here as a LaunchError
+// (one clear line; the CLI exits 2), before any process starts.
+import * as fs from 'fs';
+import * as path from 'path';
+import { ENV } from './protocol';
+
+export class LaunchError extends Error {}
+
+export type StartMethod = 'fork' | 'spawn' | 'forkserver';
+export const START_METHODS: readonly StartMethod[] = ['fork', 'spawn', 'forkserver'];
+
+function isExecutableFile(p: string): boolean {
+  try {
+    const st = fs.statSync(p);
+    if (!st.isFile()) return false;
+    fs.accessSync(p, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The interpreter to use: the given one (a path or a name on PATH), else python3, else python. */
+export function resolvePython(requested: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
+  const names = requested ? [requested] : ['python3', 'python'];
+  for (const name of names) {
+    if (name.includes('/') || name.includes(path.sep)) {
+      const p = path.resolve(cwd, name);
+      if (isExecutableFile(p)) return p;
+      continue;
+    }
+    for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+      if (!dir) continue;
+      const p = path.join(dir, name);
+      if (isExecutableFile(p)) return p;
+    }
+  }
+  if (requested) throw new LaunchError(`Python interpreter not found: ${requested}`);
+  throw new LaunchError('no Python interpreter found (python3 or python on PATH); use --python');
+}
+
+/** The script's absolute path, after checking it is a readable text file. */
+export function checkScript(script: string, cwd: string): string {
+  const p = path.resolve(cwd, script);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    throw new LaunchError(`script not found: ${script}`);
+  }
+  if (st.isDirectory()) throw new LaunchError(`${script} is a directory, not a Python script`);
+  if (!st.isFile()) throw new LaunchError(`${script} is not a regular file`);
+  let head: Buffer;
+  try {
+    const fd = fs.openSync(p, 'r');
+    try {
+      head = Buffer.alloc(Math.min(8192, st.size));
+      fs.readSync(fd, head, 0, head.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    throw new LaunchError(`cannot read ${script}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  if (head.includes(0)) throw new LaunchError(`${script} is a binary file, not a Python script`);
+  return p;
+}
+
+export interface LaunchPlan {
+  python: string;
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface PlanInput {
+  python: string;
+  pythonArgs: string[];
+  script: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  bootstrapDir: string;
+  supervisor: string;
+  socketPath: string;
+  token: string;
+  config: Record<string, string | number | boolean | undefined>;
+  maxProcesses: number;
+  lingerMs: number;
+  graceMs: number;
+  scanMs: number;
+}
+
+/** MPSCOPE_CONFIG: a flat key=value;... map (the agent parses it without importing json). */
+export function encodeConfig(config: PlanInput['config']): string {
+  return Object.entries(config)
+    .filter(([, v]) => v !== undefined && v !== false)
+    .map(([k, v]) => `${k}=${v === true ? '1' : String(v).replace(/[;=]/g, '_')}`)
+    .join(';');
+}
+
+export function planLaunch(input: PlanInput): LaunchPlan {
+  const env: NodeJS.ProcessEnv = { ...input.env };
+  env.PYTHONPATH = env.PYTHONPATH ? `${input.bootstrapDir}${path.delimiter}${env.PYTHONPATH}` : input.bootstrapDir;
+  env.PYTHONUNBUFFERED = '1';
+  env[ENV.socket] = input.socketPath;
+  env[ENV.token] = input.token;
+  env[ENV.config] = encodeConfig(input.config);
+  delete env[ENV.main];
+  const argv = [
+    // The supervisor itself never loads the agent (-S) nor the user's environment settings (-E).
+    '-S',
+    '-E',
+    '-s',
+    input.supervisor,
+    '--max-processes',
+    String(input.maxProcesses),
+    '--linger-ms',
+    String(input.lingerMs),
+    '--grace-ms',
+    String(input.graceMs),
+    '--scan-ms',
+    String(input.scanMs),
+    '--',
+    input.python,
+    ...input.pythonArgs,
+    input.script,
+    ...input.args,
+  ];
+  return { python: input.python, argv, env, cwd: input.cwd };
+}

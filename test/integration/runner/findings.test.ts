@@ -1,0 +1,128 @@
+// One fixture per finding kind, run for real, under the start methods where it matters.
+import * as assert from 'assert';
+import { assertAgentClean, cleanupSessions, findings, hasLocation, runFixture } from './helpers';
+
+describe('runner: findings', function () {
+  this.timeout(60_000);
+  afterEach(cleanupSessions);
+
+  for (const method of ['fork', 'spawn', 'forkserver'] as const) {
+    it(`unjoined (${method}): implicit join at exit, daemon killed at exit, Pool never closed`, async () => {
+      const r = await runFixture('unjoined.py', { startMethod: method });
+      assertAgentClean(r);
+      const u = findings(r.report, 'unjoined');
+      const at = (line: number) => u.find((f) => hasLocation(f, 'unjoined.py', line, 'start'));
+      assert.match(at(13)?.message ?? '', /joined implicitly at interpreter exit/);
+      assert.strictEqual(at(13)?.severity, 'warning');
+      assert.match(at(15)?.message ?? '', /daemon process.*terminated/);
+      assert.match(at(16)?.message ?? '', /Pool created at unjoined\.py:16 was never closed.*2 worker processes/);
+      assert.strictEqual(u.length, 3, JSON.stringify(u, null, 1));
+      // Pool workers are not reported one by one, and nothing else is found.
+      assert.deepStrictEqual(new Set(r.report.findings.map((f) => f.kind)), new Set(['unjoined']));
+      const p1 = r.report.processes.find((p) => p.name === 'Process-1');
+      assert.strictEqual(p1?.joinedHow, 'at-exit');
+      assert.strictEqual(p1?.joined, false);
+    });
+
+    it(`child-exception (${method}): child traceback line and the parent's start line`, async () => {
+      const r = await runFixture('child_exception.py', { startMethod: method });
+      assertAgentClean(r);
+      const [f, ...rest] = findings(r.report, 'child-exception');
+      assert.strictEqual(rest.length, 0);
+      assert.strictEqual(f.severity, 'error');
+      assert.ok(hasLocation(f, 'child_exception.py', 6, 'exception'), JSON.stringify(f.locations));
+      assert.ok(hasLocation(f, 'child_exception.py', 11, 'start'));
+      assert.match(f.message, /ZeroDivisionError/);
+      assert.match(f.message, /carried on/);
+      // The script itself succeeded: exit code 0, as without mpscope.
+      assert.strictEqual(r.report.exitCode, 0);
+      assert.match(r.stderr, /ZeroDivisionError/);
+    });
+  }
+
+  for (const method of ['spawn', 'forkserver'] as const) {
+    it(`child-exception (${method}): a script without a main guard`, async () => {
+      const r = await runFixture('no_guard.py', { startMethod: method });
+      assertAgentClean(r);
+      const f = findings(r.report, 'child-exception')[0];
+      assert.ok(f, JSON.stringify(r.report.findings));
+      assert.match(f.message, /RuntimeError/);
+      assert.match(f.message, /__main__/);
+      assert.ok(hasLocation(f, 'no_guard.py', 11, 'exception'));
+      assert.ok(hasLocation(f, 'no_guard.py', 11, 'start'));
+      assert.strictEqual(r.report.exitCode, 0);
+    });
+  }
+
+  it('child-exception: a daemon process may not have children', async () => {
+    const r = await runFixture('daemon_children.py');
+    const f = findings(r.report, 'child-exception')[0];
+    assert.match(f.message, /daemonic processes are not allowed to have children/);
+    assert.match(f.message, /daemon process .* may not start processes/);
+    assert.ok(hasLocation(f, 'daemon_children.py', 10, 'exception'));
+    assert.ok(hasLocation(f, 'daemon_children.py', 15, 'start'));
+  });
+
+  for (const method of ['fork', 'spawn'] as const) {
+    it(`zombie (${method}): exited, not reaped for 1.6 s`, async () => {
+      const r = await runFixture('zombie.py', { startMethod: method });
+      assertAgentClean(r);
+      const z = findings(r.report, 'zombie');
+      assert.strictEqual(z.length, 1, JSON.stringify(r.report.findings));
+      assert.ok(hasLocation(z[0], 'zombie.py', 12, 'start'));
+      assert.match(z[0].message, /zombie \(<defunct>\) for 1\.\d s/);
+      assert.strictEqual(findings(r.report, 'unjoined').length, 0);
+    });
+  }
+
+  for (const method of ['fork', 'spawn'] as const) {
+    it(`orphan (${method}): the parent left with os._exit`, async () => {
+      const r = await runFixture('orphan.py', { startMethod: method });
+      assertAgentClean(r);
+      const o = findings(r.report, 'orphan');
+      assert.strictEqual(o.length, 1, JSON.stringify(r.report.findings));
+      assert.ok(hasLocation(o[0], 'orphan.py', 15, 'start'));
+      assert.ok(hasLocation(o[0], 'orphan.py', 18, 'parent-exit'));
+      assert.match(o[0].message, /os\._exit\(\) at orphan\.py:18/);
+      // The orphan's own output is not lost, and it was re-parented to the supervisor.
+      assert.match(r.stdout, /child still here/);
+      const child = r.report.processes.find((p) => p.name === 'Process-1');
+      assert.strictEqual(child?.adopted, true);
+      assert.strictEqual(child?.exitCode, 0);
+      assert.match(findings(r.report, 'unjoined')[0]?.message ?? '', /left running/);
+    });
+  }
+
+  it('leaked-shm: created, never unlinked', async () => {
+    const r = await runFixture('leaked_shm.py');
+    assertAgentClean(r);
+    const f = findings(r.report, 'leaked-shm');
+    assert.strictEqual(f.length, 1);
+    assert.ok(hasLocation(f[0], 'leaked_shm.py', 4, 'create'));
+    assert.match(f[0].message, /never unlinked/);
+  });
+
+  it('script-failed: an uncaught exception in the main process', async () => {
+    const r = await runFixture('exit_code.py');
+    const f = findings(r.report, 'script-failed');
+    assert.strictEqual(r.report.exitCode, 1);
+    assert.strictEqual(f.length, 1);
+    assert.ok(hasLocation(f[0], 'exit_code.py', 3, 'exception'));
+    assert.match(f[0].message, /ValueError: bad input/);
+  });
+
+  it('script-failed: a syntax error runs and fails with its line', async () => {
+    const r = await runFixture('syntax_error.py');
+    assert.strictEqual(r.report.exitCode, 1);
+    assert.match(r.stderr, /SyntaxError/);
+    const f = findings(r.report, 'script-failed')[0];
+    assert.ok(f && hasLocation(f, 'syntax_error.py', 2), JSON.stringify(r.report.findings));
+  });
+
+  it('helpers (resource tracker, forkserver, manager) are labelled and never reported', async () => {
+    const r = await runFixture('clean/manager.py', { startMethod: 'forkserver' });
+    const helpers = r.report.processes.filter((p) => p.helper).map((p) => p.helperKind).sort();
+    assert.deepStrictEqual(helpers, ['forkserver', 'manager', 'resource_tracker']);
+    assert.deepStrictEqual(r.report.findings, []);
+  });
+});
