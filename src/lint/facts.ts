@@ -347,8 +347,8 @@ export class Facts {
   private lockUse: Map<string, Map<FunctionInfo | 'module', { acquires: number; releases: number }>> | undefined;
 
   /**
-   * True when a lock is used as a mutex: every function that calls acquire() on it also calls
-   * release() as often. Locks acquired in one thread and released in another (a handshake, like a
+   * True when a lock is used as a mutex: used by one function only, or every function that calls
+   * acquire() on it also calls release() as often. Locks acquired in one thread and released in another (a handshake, like a
    * binary semaphore) are not: rules about holding a lock then stay quiet.
    */
   isMutexLike(key: string): boolean {
@@ -369,7 +369,8 @@ export class Facts {
       }
     }
     const perOwner = this.lockUse.get(key);
-    if (!perOwner) return true;
+    // Used by one function only: whatever it does, it is that function's mutex.
+    if (!perOwner || perOwner.size < 2) return true;
     for (const c of perOwner.values()) if (c.acquires !== c.releases) return false;
     return true;
   }

@@ -109,7 +109,8 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
 
   const make = (parent: SyntaxNode | null): SyntaxNode => {
     const typeId = cursor.nodeTypeId;
-    const type = info.names[typeId];
+    // ERROR nodes use an id outside the grammar's table.
+    const type = info.names[typeId] || cursor.nodeType;
     const start = cursor.startIndex;
     const end = cursor.endIndex;
     const fieldId = cursor.currentFieldId;
@@ -142,7 +143,7 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
       start,
       end,
       field,
-      named: info.named[typeId],
+      named: typeId < info.named.length ? info.named[typeId] : cursor.nodeIsNamed,
       missing: start === end && cursor.nodeIsMissing,
       children: [],
       parent,

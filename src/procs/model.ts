@@ -4,9 +4,34 @@
 import type { LaunchRegistry, ProcessAnnotation } from './launches';
 import { KNOWN_ADOPTER_NAMES, orphanEvidence, type OrphanEvidence } from './orphans';
 import { isPythonProcess } from './python';
-import { classifyRole, isHelperRole, startMethodOf, type ProcessRole } from './roles';
+import { classifyRole, isHelperRole, mpMarker, startMethodOf, type MpMarker, type ProcessRole } from './roles';
 import type { Observation, Remembered } from './tracker';
-import { processKey, type ProcessRecord, type SourceCapabilities } from './types';
+import { recordKey, type ProcessRecord, type SourceCapabilities } from './types';
+
+/**
+ * What never changes for one record object: worked out once. Back ends hand out the same
+ * record object again for a process they did not re-read, so at 1 Hz most of this is cached.
+ */
+interface Derived {
+  key: string;
+  command: string;
+  isPython: boolean;
+  marker: MpMarker | 'none';
+}
+const derivedCache = new WeakMap<ProcessRecord, Derived>();
+
+function derive(r: ProcessRecord, command: string, argv: string[]): Derived {
+  const hit = derivedCache.get(r);
+  if (hit && hit.command === command) return hit;
+  const d: Derived = {
+    key: recordKey(r),
+    command,
+    isPython: !r.kernelThread && isPythonProcess({ name: r.name, argv, command }),
+    marker: mpMarker(command, argv) ?? 'none',
+  };
+  derivedCache.set(r, d);
+  return d;
+}
 
 export interface ZombieInfo {
   /** The parent that has not reaped it (waitpid) yet. */
@@ -32,6 +57,8 @@ export interface ProcessNode {
   parentNote?: 'none' | 'missing' | 'started-later';
   childKeys: string[];
   isPython: boolean;
+  /** The multiprocessing bootstrap its command line runs ('none' for a plain command). */
+  marker: MpMarker | 'none';
   role: ProcessRole;
   helper: boolean;
   startMethod?: 'fork' | 'spawn' | 'forkserver';
@@ -90,20 +117,22 @@ export function buildModel(records: readonly ProcessRecord[], ctx: ModelContext)
   const initPid = ctx.initPid ?? 1;
 
   for (const r of records) {
-    const key = processKey(r);
-    if (nodes.has(key)) continue;
-    const obs = ctx.observations.get(key);
     const zombie = r.state === 'zombie';
+    const obs = ctx.observations.get(recordKey(r));
     // A zombie has no command line left; show the one it had when mpscope saw it alive.
     const command = r.command || (zombie ? (obs?.lastCommand ?? '') : '');
     const argv = r.command ? (r.argv ?? []) : zombie ? (obs?.lastArgv ?? []) : [];
+    const derived = derive(r, command, argv);
+    const key = derived.key;
+    if (nodes.has(key)) continue;
     const node: ProcessNode = {
       key,
       pid: r.pid,
       ppid: r.ppid,
       record: r,
       childKeys: [],
-      isPython: !r.kernelThread && isPythonProcess({ name: r.name, argv, command }),
+      isPython: derived.isPython,
+      marker: derived.marker,
       role: 'other',
       helper: false,
       command,

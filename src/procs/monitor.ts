@@ -40,19 +40,22 @@ export class ProcessMonitor {
     return this.last;
   }
 
-  /** Takes a snapshot. Concurrent callers share the one in flight instead of reading /proc twice. */
-  sample(): Promise<ProcessModel> {
+  /**
+   * Takes a snapshot. Concurrent callers share the one in flight instead of reading /proc twice.
+   * `full` reads every process now (a refresh a person asked for), whatever `fullRead` says.
+   */
+  sample(options: { full?: boolean } = {}): Promise<ProcessModel> {
     if (!this.inFlight) {
-      this.inFlight = this.takeSample().finally(() => {
+      this.inFlight = this.takeSample(options.full ?? false).finally(() => {
         this.inFlight = undefined;
       });
     }
     return this.inFlight;
   }
 
-  private async takeSample(): Promise<ProcessModel> {
+  private async takeSample(full: boolean): Promise<ProcessModel> {
     const startedAt = Date.now();
-    const records = await this.source.list(this.fullRead || !this.interest ? {} : this.interest);
+    const records = await this.source.list(full || this.fullRead || !this.interest ? {} : this.interest);
     const takenAt = Date.now();
     const observations = this.tracker.observe(records, takenAt, performance.now());
     const model = buildModel(records, {

@@ -108,27 +108,34 @@ export interface OrphanContext {
 const who = (p: OrphanParent | undefined, ppid: number): string => (p ? `${p.pid} (${p.name})` : String(ppid));
 
 /** All the rules that fire for this process, strongest first; empty when it is not an orphan. */
+const NONE: OrphanEvidence[] = [];
+
+function add(out: OrphanEvidence[], rule: OrphanRule, detail: string): void {
+  out.push({ rule, strength: ORPHAN_RULES[rule].strength, detail });
+}
+
 export function orphanEvidence(s: OrphanSubject, ctx: OrphanContext): OrphanEvidence[] {
-  if (s.pid <= 1 || s.ppid === 0) return [];
+  if (s.pid <= 1 || s.ppid === 0) return NONE;
   const out: OrphanEvidence[] = [];
   const parent = ctx.parent;
-  const add = (rule: OrphanRule, detail: string) => out.push({ rule, strength: ORPHAN_RULES[rule].strength, detail });
 
   if (s.launchedUnder !== undefined) {
     // mpscope knows the original parent: that settles it either way.
-    if (s.launchedUnder === s.ppid) return [];
+    if (s.launchedUnder === s.ppid) return NONE;
     add(
+      out,
       'launched-parent-changed',
       `mpscope started it under pid ${s.launchedUnder}; its parent is now ${who(parent, s.ppid)}, which adopted it after ${s.launchedUnder} exited`,
     );
     return out;
   }
   if (s.firstPpid !== undefined && s.firstPpid !== s.ppid) {
-    add('observed-reparent', `its parent was ${s.firstPpid} when mpscope first saw it; now it is ${who(parent, s.ppid)}`);
+    add(out, 'observed-reparent', `its parent was ${s.firstPpid} when mpscope first saw it; now it is ${who(parent, s.ppid)}`);
   }
   if (ctx.sessionsKnown && parent && s.sid !== undefined && parent.sid !== undefined) {
     if (s.sid > 0 && s.sid !== s.pid && s.sid !== parent.sid) {
       add(
+        out,
         'session-mismatch',
         `it is in session ${s.sid} but its parent ${who(parent, s.ppid)} is in session ${parent.sid}: it was started by a process of session ${s.sid} that has exited`,
       );
@@ -143,13 +150,13 @@ export function orphanEvidence(s: OrphanSubject, ctx: OrphanContext): OrphanEvid
     ctx.groupLeaderAlive === false &&
     parent?.pgid !== s.pgid
   ) {
-    add('group-leader-gone', `its parent ${who(parent, s.ppid)} adopts orphans and the leader of its process group ${s.pgid} has exited`);
+    add(out, 'group-leader-gone', `its parent ${who(parent, s.ppid)} adopts orphans and the leader of its process group ${s.pgid} has exited`);
   }
   if (isMpChildRole(s.role) && (!parent || !parent.isPython)) {
-    add('mp-child-foreign-parent', `its command line is a multiprocessing ${s.role}, but its parent ${who(parent, s.ppid)} is not a Python process`);
+    add(out, 'mp-child-foreign-parent', `its command line is a multiprocessing ${s.role}, but its parent ${who(parent, s.ppid)} is not a Python process`);
   }
   if (!ctx.sessionsKnown && s.isPython && ctx.parentIsAdopter) {
-    add('python-under-init', `its parent ${who(parent, s.ppid)} is init or a subreaper; without session information this is a guess`);
+    add(out, 'python-under-init', `its parent ${who(parent, s.ppid)} is init or a subreaper; without session information this is a guess`);
   }
   return out;
 }

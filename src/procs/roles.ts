@@ -55,6 +55,8 @@ export interface RoleSubject {
   command: string;
   argv?: string[];
   isPython: boolean;
+  /** mpMarker(command, argv), when the caller already worked it out ('none' for no marker). */
+  marker?: MpMarker | 'none';
 }
 
 export interface RoleParent extends RoleSubject {
@@ -74,7 +76,7 @@ export function classifyRole(p: RoleSubject, parent: RoleParent | undefined, mpN
 }
 
 function structuralRole(p: RoleSubject, parent: RoleParent | undefined): ProcessRole {
-  const marker = mpMarker(p.command, p.argv);
+  const marker = p.marker === undefined ? mpMarker(p.command, p.argv) : p.marker === 'none' ? undefined : p.marker;
   if (marker === 'resource-tracker') return 'resource-tracker';
   // A forked child keeps its parent's command line (fork without exec).
   if (parent && parent.isPython && p.command !== '' && p.command === parent.command) {

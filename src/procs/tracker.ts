@@ -9,7 +9,7 @@
 //   launched ancestor dies, which is exactly when it matters);
 // - which processes were seen adopting someone (learned subreapers).
 import type { ProcessRole } from './roles';
-import { processKey, type ProcessRecord } from './types';
+import { recordKey, type ProcessRecord } from './types';
 
 export interface Observation {
   cpuPercent?: number;
@@ -26,18 +26,10 @@ export interface Observation {
   runMember: boolean;
 }
 
-interface History {
-  firstPpid: number;
-  firstSeenAt: number;
+/** The tracker's memory of one process; observe() hands these out as Observations (no copies). */
+interface History extends Observation {
   cpuTimeMs?: number;
-  cpuPercent?: number;
   sampledAtMono: number;
-  zombieSince?: number;
-  lastAliveAt?: number;
-  lastCommand?: string;
-  lastArgv?: string[];
-  lastRole?: ProcessRole;
-  runMember: boolean;
 }
 
 /** What the model tells the tracker to remember after it has classified a snapshot. */
@@ -59,9 +51,9 @@ export class ProcessTracker {
     const out = new Map<string, Observation>();
     const seen = new Set<string>();
     const keyByPid = new Map<number, string>();
-    for (const r of records) keyByPid.set(r.pid, processKey(r));
+    for (const r of records) keyByPid.set(r.pid, recordKey(r));
     for (const r of records) {
-      const key = processKey(r);
+      const key = recordKey(r);
       seen.add(key);
       let h = this.history.get(key);
       let cpuPercent: number | undefined;
@@ -80,7 +72,7 @@ export class ProcessTracker {
         cpuPercent = r.cpuPercentOs;
       }
       if (!h) {
-        h = { firstPpid: r.ppid, firstSeenAt: wallNow, sampledAtMono: readAt, runMember: false };
+        h = { firstPpid: r.ppid, firstSeenAt: wallNow, sampledAtMono: readAt, runMember: false, cpuBasis };
         this.history.set(key, h);
       } else if (h.firstPpid !== r.ppid) {
         const adopter = keyByPid.get(r.ppid);
@@ -89,6 +81,7 @@ export class ProcessTracker {
       h.cpuTimeMs = r.cpuTimeMs;
       h.sampledAtMono = readAt;
       h.cpuPercent = cpuPercent;
+      h.cpuBasis = cpuBasis;
       if (r.state === 'zombie') {
         h.zombieSince ??= wallNow;
       } else {
@@ -99,18 +92,7 @@ export class ProcessTracker {
           h.lastArgv = r.argv;
         }
       }
-      out.set(key, {
-        cpuPercent,
-        cpuBasis,
-        firstPpid: h.firstPpid,
-        firstSeenAt: h.firstSeenAt,
-        zombieSince: h.zombieSince,
-        lastAliveAt: h.lastAliveAt,
-        lastCommand: h.lastCommand,
-        lastArgv: h.lastArgv,
-        lastRole: h.lastRole,
-        runMember: h.runMember,
-      });
+      out.set(key, h);
     }
     // Forget what has gone, so memory stays bounded by the live process count.
     for (const key of this.history.keys()) if (!seen.has(key)) this.history.delete(key);

@@ -103,3 +103,15 @@ export interface ProcessSource {
 export function processKey(r: { pid: number; startToken: string }): string {
   return `${r.pid}:${r.startToken}`;
 }
+
+const keys = new WeakMap<ProcessRecord, string>();
+
+/** processKey for a record, worked out once per record object (refreshes reuse unchanged records). */
+export function recordKey(r: ProcessRecord): string {
+  let k = keys.get(r);
+  if (k === undefined) {
+    k = processKey(r);
+    keys.set(r, k);
+  }
+  return k;
+}

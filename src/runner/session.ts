@@ -390,13 +390,13 @@ export class Session extends EventEmitter {
     } else {
       this.child?.kill('SIGTERM');
     }
-    // If the supervisor itself does not finish the job, do it ourselves.
+    // If the supervisor itself does not finish the job (it gives up after 30 s), do it ourselves.
     const watchdog = setTimeout(() => {
       if (this.state !== 'ended') {
         this.child?.kill('SIGKILL');
         this.killLeftovers();
       }
-    }, graceMs + 5000);
+    }, graceMs + 40_000);
     this.timers.push(watchdog);
     return this.ended;
   }
@@ -408,6 +408,11 @@ export class Session extends EventEmitter {
 
   get report(): RunReport | undefined {
     return this.report_;
+  }
+
+  /** The run's private directory, while the run lasts (the agents' deadlock state files live there). */
+  get runDir(): string | null {
+    return this.server?.dir ?? null;
   }
 
   /** Processes of the run (not the supervisor), in start order. */
@@ -457,12 +462,18 @@ export class Session extends EventEmitter {
 
   /** Last resort if the supervisor died: SIGKILL every process that still carries our token. */
   private killLeftovers(): void {
-    for (const pid of this.remainingPids()) {
+    const signal = (pid: number, sig: NodeJS.Signals) => {
       try {
-        process.kill(pid, 'SIGKILL');
+        process.kill(pid, sig);
       } catch {
         // already gone
       }
+    };
+    for (let round = 0; round < 5; round++) {
+      const pids = this.remainingPids();
+      if (pids.length === 0) return;
+      for (const pid of pids) signal(pid, 'SIGSTOP'); // freeze first: nothing forks while we kill
+      for (const pid of pids) signal(pid, 'SIGKILL');
     }
   }
 
@@ -470,7 +481,8 @@ export class Session extends EventEmitter {
     if (this.state === 'ended') return;
     this.state = 'ended';
     for (const t of this.timers) clearTimeout(t);
-    if (!this.supervisorDone) this.killLeftovers();
+    // The supervisor leaves nothing behind; should it have died first, make sure ourselves.
+    this.killLeftovers();
     // Every process is gone; let their last messages and socket closes arrive.
     await this.server?.drain(1000);
     await this.streamsClosed(2000);

@@ -97,6 +97,8 @@ connection.onInitialized(() => {
 
 connection.onDidChangeConfiguration(() => {
   settingsCache.clear();
+  // Results computed with the old settings are stale even though the text did not change.
+  for (const state of open.values()) state.version = -1;
   for (const doc of documents.all()) schedule(doc, 0);
 });
 

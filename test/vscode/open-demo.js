@@ -16,7 +16,6 @@
 const fs = require('fs');
 const path = require('path');
 const { Lifetime } = require('./lib/lifetime');
-const { SetupError } = require('./lib/preflight');
 const { openSession, ROOT } = require('./lib/session');
 
 const NAME = 'mpscope demo';
@@ -26,7 +25,10 @@ function parseArgs(argv) {
   const opts = { check: /** @type {string | undefined} */ (undefined) };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--check' && argv[i + 1]) opts.check = path.resolve(argv[++i]);
-    else throw new SetupError(`${NAME}: unknown argument '${argv[i]}' (usage: npm start [-- --check <file.png>])`);
+    else {
+      console.error(`${NAME}: unknown argument '${argv[i]}' (usage: npm start [-- --check <file.png>])`);
+      process.exit(2);
+    }
   }
   return opts;
 }

@@ -1,13 +1,28 @@
-"""Stack dumps on request (owned by the deadlock engineer, issue 5: extend freely).
+"""Stack dumps on request (deadlock detection, issue 5).
 
-The runner asks with {"t": "dump_stacks", "id": N} and the wake signal; this answers with every
-thread's frames, innermost first, marking the user's frames. A first version, so that the
-request/reply path is exercised end to end from the start.
+The runner asks with {"t": "dump_stacks", "id": N} and the wake signal; the handler runs in the
+main thread (also when it is blocked in a lock or a queue: the signal interrupts the wait, the
+handler answers, the wait resumes). The reply describes every thread:
+
+  thread, id, daemon, main, helper   who it is (helper: multiprocessing's own threads)
+  frames                             innermost first, user frames marked "user": true
+  wait                               the wait record of sync.py, when the thread is blocked on a
+                                     multiprocessing primitive without a timeout
+  held                               ids of the primitives the thread held when it began to wait
+  localWait                          blocked without a timeout on a threading primitive
+                                     (threading.Lock/Event/Condition, queue.Queue): only a
+                                     thread of this same process can wake it
+
+and the process: held (every primitive this process holds, with the line of its acquisition)
+and userThreads. The runner confirms a deadlock with these replies before it reports one.
 """
 
+import os
 import sys
 
 from . import frames
+from . import sync
+from . import syncstate as ss
 
 _agent = None
 
@@ -20,12 +35,91 @@ def install(agent):
 
 def dump_stacks(req):
     threading = sys.modules.get("threading")
-    names = {}
-    if threading is not None:
-        for t in threading.enumerate():
-            names[t.ident] = t.name
+    active = dict(getattr(threading, "_active", {}) or {}) if threading is not None else {}
+    main = threading.main_thread() if threading is not None else None
     out = []
+    user_threads = 0
     for ident, frame in sys._current_frames().items():
-        stack = frames.stack_locations(frame)
-        out.append({"thread": names.get(ident, "Thread-%d" % ident), "id": ident, "frames": stack})
-    return {"threads": out}
+        t = active.get(ident)
+        helper = sync.is_helper_thread(t)
+        if not helper:
+            user_threads += 1
+        entry = {
+            "thread": t.name if t is not None else "Thread-%d" % ident,
+            "id": ident,
+            "daemon": bool(getattr(t, "daemon", False)),
+            "main": main is not None and ident == main.ident,
+            "helper": helper,
+            "frames": frames.stack_locations(frame),
+        }
+        wait = wait_record(ident)
+        if wait is not None:
+            entry["wait"] = wait
+            entry["held"] = list(sync._thread_held.get(ident, ()))
+        else:
+            local = local_wait(frame)
+            if local is not None:
+                entry["localWait"] = local
+        out.append(entry)
+    held = []
+    for pid_id, kind, slot, count in sync.held_in_process():
+        held.append({"id": pid_id, "kind": kind, "count": count, "site": sync.prim_site(slot)})
+    return {"pid": os.getpid(), "threads": out, "held": held, "userThreads": user_threads}
+
+
+def wait_record(ident):
+    base = sync._waiting.get(ident)
+    if base is None or base < 0:
+        return None
+    w = sync._mv
+    if not w[base + ss.T_STATE]:
+        return None
+    st = sync.state()
+    slot = w[base + ss.T_PRIM] - 1
+    prim = st.prims.get(slot) if slot >= 0 else None
+    site = None
+    idx = w[base + ss.T_CODE]
+    if 0 < idx <= len(st.code_records):
+        rec = st.code_records[idx - 1]
+        site = {"file": rec["file"], "line": int(w[base + ss.T_LINE]), "function": rec["name"]}
+    return {
+        "op": ss.OP_NAMES.get(w[base + ss.T_OP], "unknown"),
+        "prim": {"id": prim["id"], "kind": prim["kind"]} if prim else None,
+        "since": int(w[base + ss.T_SINCE]),
+        "site": site,
+        "target": int(w[base + ss.T_EXTRA]) or None,
+    }
+
+
+# Functions of threading.py and queue.py that block until another thread acts, and the local
+# that says "forever" (timeout None; -1 for the thread-state lock of Thread.join).
+_LOCAL_WAITS = {
+    ("threading.py", "wait"): "threading wait",
+    ("threading.py", "_wait_for_tstate_lock"): "threading.Thread.join",
+    ("threading.py", "acquire"): "threading lock",
+    ("queue.py", "get"): "queue.Queue.get",
+    ("queue.py", "put"): "queue.Queue.put",
+}
+
+
+def local_wait(frame):
+    f = frame
+    while f is not None and frames.is_agent_file(f.f_code.co_filename):
+        f = f.f_back
+    if f is None:
+        return None
+    code = f.f_code
+    what = _LOCAL_WAITS.get((os.path.basename(code.co_filename), code.co_name))
+    if what is None or frames.tier(code.co_filename) != frames.SYSTEM:
+        return None
+    try:
+        loc = f.f_locals
+        timeout = loc.get("timeout")
+        if timeout is not None and timeout != -1:
+            return None
+        if loc.get("block", True) is False or loc.get("blocking", True) is False:
+            return None
+    except Exception:
+        return None
+    u = frames.user_frame(f)
+    return {"what": what, "site": sync.location(u) if u is not None else None}

@@ -53,42 +53,52 @@ class ProcReader(object):
         self.outside = set()
         self.count = 0
 
-    def read(self, root, tree_pids):
+    def read(self, root, full=False):
         self.count += 1
-        if self.count % self.FULL_EVERY == 0:
+        if full or self.count % self.FULL_EVERY == 0:
             self.outside.clear()
         procs = read_procs(skip=self.outside)
         tree = tree_of(procs, root)
-        for pid in procs:
-            if pid not in tree and pid != root:
+        for pid, info in procs.items():
+            # Only when its parent is known: a process whose parent just died (not read) may be
+            # on its way to being re-parented to us.
+            if pid not in tree and pid != root and (info[0] in procs or info[0] in self.outside or info[0] <= 1):
                 self.outside.add(pid)
         return procs, tree
+
+
+def read_stat(pid):
+    """(ppid, state, comm, starttime) of a process, or None if it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    lp = data.find(b"(")
+    rp = data.rfind(b")")
+    rest = data[rp + 2 :].split()
+    try:
+        return (int(rest[1]), rest[0].decode("ascii", "replace"), data[lp + 1 : rp].decode("utf-8", "replace"), int(rest[19]))
+    except (IndexError, ValueError):
+        return None
+
+
+def proc_pids():
+    try:
+        return sorted(int(n) for n in os.listdir("/proc") if n.isdigit())
+    except OSError:
+        return []
 
 
 def read_procs(skip=()):
     """{pid: (ppid, state, comm, starttime)} of every process in /proc (minus skip)."""
     out = {}
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return out
-    for name in names:
-        if not name.isdigit():
+    for pid in proc_pids():
+        if skip and pid in skip:
             continue
-        if skip and int(name) in skip:
-            continue
-        try:
-            with open("/proc/%s/stat" % name, "rb") as f:
-                data = f.read()
-        except OSError:
-            continue
-        lp = data.find(b"(")
-        rp = data.rfind(b")")
-        rest = data[rp + 2 :].split()
-        try:
-            out[int(name)] = (int(rest[1]), rest[0].decode("ascii", "replace"), data[lp + 1 : rp].decode("utf-8", "replace"), int(rest[19]))
-        except (IndexError, ValueError):
-            continue
+        info = read_stat(pid)
+        if info is not None:
+            out[pid] = info
     return out
 
 
@@ -164,16 +174,22 @@ class Supervisor(object):
             self.stop_grace = min(self.grace, 0.5)
 
     # -- the tree -------------------------------------------------------------------------
-    def scan(self):
-        procs, tree = self.reader.read(self.me, self.known)
+    def scan(self, full=False, report=True):
+        """The run's processes now: ({pid: depth}, {pid: stat info}). With report, tell the runner
+        what appeared, changed or went away (and read new processes' command lines, unless the
+        tree is big: reading cmdline contends with forks on the mm lock)."""
+        procs, tree = self.reader.read(self.me, full)
         current = {pid: procs[pid] for pid in tree}
+        if not report:
+            return tree, current
+        with_argv = len(current) <= self.max // 2
         for pid, info in current.items():
             old = self.known.get(pid)
             if old is not None and old[3] != info[3]:
                 self.send("sup_gone", pid=pid)  # pid reused
                 old = None
             if old is None or old[:3] != info[:3]:
-                argv = _cmdline(pid) if old is None else None
+                argv = _cmdline(pid) if old is None and with_argv else None
                 self.send("sup_proc", pid=pid, ppid=info[0], state=info[1], comm=info[2], argv=argv)
         for pid in list(self.known):
             if pid not in current:
@@ -181,20 +197,22 @@ class Supervisor(object):
         self.known = current
         return tree, current
 
-    def live(self):
-        tree, current = self.scan()
+    def live(self, full=False, report=True):
+        tree, current = self.scan(full, report)
         return {pid: depth for pid, depth in tree.items() if current[pid][1] not in ("Z", "X")}
 
     def reap(self):
+        """Collect every child that has exited. Returns True when we have no children left at
+        all: as the subreaper, that means no process of the run is left anywhere."""
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
-                return
+                return True
             except InterruptedError:
                 continue
             if pid == 0:
-                return
+                return False
             code, sig = _status(status)
             self.send("sup_reaped", pid=pid, exitcode=code, signal=sig, adopted=pid != self.script)
             if pid == self.script:
@@ -260,39 +278,65 @@ class Supervisor(object):
 
     # -- stop -----------------------------------------------------------------------------
     def stop_tree(self, reason, grace):
-        live = self.live()
-        self.send("sup_stopping", reason=reason, pids=sorted(live))
-        self.flush()
-        if grace > 0 and live:
+        if grace > 0:
+            live = self.live(full=True)
+            self.send("sup_stopping", reason=reason, pids=sorted(live))
+            self.flush()
             for pid in sorted(live, key=lambda p: -live[p]):  # children first
                 if _kill(pid, signal.SIGTERM):
                     self.killed.append(pid)
             deadline = time.monotonic() + grace
-            while time.monotonic() < deadline:
-                self.reap()
-                if not self.live():
+            while live and time.monotonic() < deadline:
+                if self.reap() or not self.live(full=True, report=False):
                     break
                 time.sleep(0.02)
-        for _ in range(500):
-            live = self.live()
-            if not live:
-                break
-            # Freeze first, so that nothing forks or restarts workers while we kill.
-            for pid in live:
-                _kill(pid, signal.SIGSTOP)
-            for pid in sorted(live, key=lambda p: -live[p]):
-                if _kill(pid, signal.SIGKILL) and pid not in self.killed:
+        else:
+            # No grace (the process limit, a lost runner): not a moment to lose on reporting.
+            self.send("sup_stopping", reason=reason, pids=sorted(self.known))
+        # SIGKILL rounds until we have no child left: as the subreaper, that means nothing of
+        # the run is left anywhere (an empty /proc scan alone proves nothing: a process whose
+        # parent dies mid-scan is briefly outside the tree).
+        killed = set(self.killed)
+        deadline = time.monotonic() + 30.0
+        while not self.reap() and time.monotonic() < deadline:
+            victims = self.freeze_pass()
+            for pid in reversed(victims):  # children first
+                if _kill(pid, signal.SIGKILL) and pid not in killed:
+                    killed.add(pid)
                     self.killed.append(pid)
             time.sleep(0.005)
-            self.reap()
-        # Zombies of killed parents are re-parented to us: reap until the tree is empty.
-        deadline = time.monotonic() + 5.0
-        while time.monotonic() < deadline:
-            self.reap()
-            tree, _ = self.scan()
-            if not tree:
-                break
-            time.sleep(0.01)
+        self.scan(full=True)
+
+    def freeze_pass(self):
+        """One pass over /proc in pid order, SIGSTOPping each process of the tree the moment it
+        is found (children usually have higher pids than their parents), so that under a fork
+        bomb the tree stops growing and stops competing for the CPU while we look."""
+        ours = {self.me}
+        found = []
+        pending = {}
+        for pid in proc_pids():
+            info = read_stat(pid)
+            if info is None:
+                continue
+            if info[0] in ours:
+                ours.add(pid)
+                if info[1] not in ("Z", "X"):
+                    _kill(pid, signal.SIGSTOP)
+                    found.append(pid)
+            else:
+                pending[pid] = info
+        changed = True
+        while changed:  # parents with higher pids (pid numbers wrapped around)
+            changed = False
+            for pid, info in list(pending.items()):
+                if info[0] in ours:
+                    del pending[pid]
+                    ours.add(pid)
+                    changed = True
+                    if info[1] not in ("Z", "X"):
+                        _kill(pid, signal.SIGSTOP)
+                        found.append(pid)
+        return found
 
     # -- main loop ------------------------------------------------------------------------
     def run(self):
@@ -331,9 +375,8 @@ class Supervisor(object):
                     self.stop_grace = 0
                 elif self.script_end is not None:
                     if not live:
-                        self.reap()
-                        tree, _ = self.scan()
-                        if not tree:
+                        if self.reap():
+                            self.scan(full=True)
                             break
                     elif time.monotonic() - self.script_end > self.linger:
                         self.stop_reason = "leftover"

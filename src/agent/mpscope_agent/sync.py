@@ -187,7 +187,9 @@ def wait_begin(op, slot, f, extra=0):
         if s < 0:
             return -1
         base = THREADS_AT + s * ss.THREAD_WORDS
-        u = site_frame(f)
+        # Inside multiprocessing's exit machinery (implicit joins, queue flushes) the frames
+        # below are the interpreter's, or in a forked child its parent's: no user site.
+        u = site_frame(f) if not getattr(_agent, "exiting", 0) else None
         _thread_held[tid] = held_by_current_thread()
         w = _mv
         w[base + ss.T_STATE] = 0

@@ -36,7 +36,8 @@ PRIMS_AT = THREADS_AT + THREAD_SLOTS * THREAD_WORDS
 TOTAL_WORDS = PRIMS_AT + PRIM_SLOTS * PRIM_WORDS
 
 # Header words.
-H_MAGIC, H_VERSION, H_PID, H_THREAD_SLOTS, H_PRIM_SLOTS, H_USER_THREADS, H_UPDATED = 0, 1, 2, 3, 4, 5, 6
+# primUsed: record slots in use (the reader reads no further).
+H_MAGIC, H_VERSION, H_PID, H_THREAD_SLOTS, H_PRIM_SLOTS, H_USER_THREADS, H_PRIM_USED = 0, 1, 2, 3, 4, 5, 6
 # Thread record words: tid, state (1 = waiting), primitive slot + 1 (0 = none), op, since (epoch
 # ms), code index of the wait site, its line, extra (a pid for process joins, a thread id for
 # thread joins).
@@ -128,6 +129,7 @@ class State(object):
         words[H_THREAD_SLOTS] = THREAD_SLOTS
         words[H_PRIM_SLOTS] = PRIM_SLOTS
         words[H_USER_THREADS] = 1
+        words[H_PRIM_USED] = self.next_prim
         words[H_MAGIC] = MAGIC  # last: a reader sees a complete header or none
 
     def after_fork(self):
@@ -164,6 +166,7 @@ class State(object):
         if slot >= PRIM_SLOTS:
             return -1
         self.next_prim = slot + 1
+        self.words[H_PRIM_USED] = slot + 1
         rec = {"t": "prim", "slot": slot, "id": pid_id, "kind": kind}
         if site:
             rec["site"] = site

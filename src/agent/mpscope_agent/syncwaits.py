@@ -266,8 +266,10 @@ def _patch_connection(mod):
                 hide_frame(e)
                 raise
             try:
-                ia, ib = _conn_id(a), _conn_id(b)
-                sync._st.fact({"t": "pipe", "a": ia, "b": ib, "site": sync.location(sync.site_frame(_getframe(1)))})
+                f = _getframe(1)
+                if not sync._skip(f.f_code.co_filename):  # the program's own Pipe()
+                    ia, ib = _conn_id(a), _conn_id(b)
+                    sync._st.fact({"t": "pipe", "a": ia, "b": ib, "site": sync.location(f)})
             except Exception as e:
                 _fail(e)
             return a, b

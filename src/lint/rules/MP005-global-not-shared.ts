@@ -87,9 +87,9 @@ function isPlainGlobal(m: Model, name: string): boolean {
   const bindings = m.module.bindings.get(name);
   if (!bindings || bindings.length === 0) return false;
   return bindings.every((b) => {
-    if (b.kind !== 'assign' || !b.value || b.unpack) return false;
     // Only module-level assignments count as the global's definition.
     if (!m.runsAtImport(b.node)) return true;
+    if (b.kind !== 'assign' || !b.value || b.unpack) return false;
     const v = b.value;
     if (PLAIN_LITERALS.has(v.type)) return true;
     if (v.type === 'call') {

@@ -68,7 +68,7 @@ function concurrentWriters(
   uses: { creations: import('../facts').ProcessCreation[]; tasks: import('../facts').PoolTask[] },
   target: SyntaxNode,
 ): number {
-  const slots = (call: SyntaxNode) => (enclosingLoop(call) ? 2 : 1);
+  const slots = (call: SyntaxNode) => (enclosingLoop(call) || inComprehension(call) ? 2 : 1);
   if (target.type !== 'identifier') return 0;
   const name = m.textOf(target);
   const param = fn.params.includes(name) && m.lookupScope(name, m.scopeOf(target)) === fn.scope;
@@ -89,6 +89,14 @@ function concurrentWriters(
   }
   for (const t of facts.tasks) if (t.args.some((a) => keys.has(objectKey(m, a) ?? ''))) count += 2;
   return count;
+}
+
+function inComprehension(n: SyntaxNode): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda') return false;
+    if (p.type === 'list_comprehension' || p.type === 'generator_expression' || p.type === 'set_comprehension') return true;
+  }
+  return false;
 }
 
 function objectKey(m: import('../model').Model, expr: SyntaxNode): string | undefined {

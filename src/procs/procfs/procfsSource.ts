@@ -10,10 +10,10 @@
 // Even one stat read per process costs the kernel ~5-10 us, which for 1,000 processes at 1 Hz
 // is most of a 1% CPU budget. So a caller may name the pids it cares about (`hot`: the ones on
 // screen, their parents, zombies) and the ones to watch less closely (`warm`: other children of
-// those, re-read every 2-4 s); then the rest are served from the previous read for a while
+// those, re-read every 8-16 s); then the rest are served from the previous read for a while
 // (15-25 s; ages are spread by pid so the reads do not all come due at once). The pid
-// list itself (readdir) is read every time, new pids and processes younger than 10 s are always
-// read, and a cached pid cannot have been reused in between: that needs the kernel to cycle
+// list itself (readdir) is read every time, new pids and processes started less than 10 s ago
+// are always read, and a cached pid cannot have been reused in between: that needs the kernel to cycle
 // through all of pid_max between two readdirs.
 import * as fs from 'fs';
 import * as os from 'os';
@@ -37,8 +37,8 @@ import {
 const YOUNG_MS = 10_000;
 /** A process nobody named hot is read again after 15 to 25 s (by pid, to spread the reads). */
 const coldMaxAgeMs = (pid: number): number => 15_000 + (pid % 10_000);
-/** A "warm" one (e.g. a child of a Python process, which may turn into a zombie) after 2 to 4 s. */
-const warmMaxAgeMs = (pid: number): number => 2000 + (pid % 2000);
+/** A "warm" one (e.g. a child of a Python process, which may turn into a zombie) after 8 to 16 s. */
+const warmMaxAgeMs = (pid: number): number => 8000 + (pid % 8000);
 
 interface CachedRecord {
   record: ProcessRecord;

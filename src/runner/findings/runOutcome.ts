@@ -28,7 +28,7 @@ export function runOutcomeFindings(ctx: FindingContext): Finding[] {
     });
   }
   const main = model.mainPid !== null ? model.processes.get(model.mainPid) : undefined;
-  if (main && ctx.stopReason !== 'timeout' && ctx.stopReason !== 'limit' && ctx.stopReason !== 'stop') {
+  if (main && ctx.stopReason !== 'timeout' && ctx.stopReason !== 'limit' && ctx.stopReason !== 'stop' && ctx.stopReason !== 'deadlock') {
     const failed = (main.exitCode !== null && main.exitCode !== 0) || main.signal !== null;
     if (failed) {
       const e = main.exceptions.find((x) => x.where === 'main');

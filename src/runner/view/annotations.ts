@@ -126,9 +126,12 @@ function deadlockDiagnostics(model: ReportModel, f: ViewFinding): DiagnosticData
   const acquireSites: Array<{ site: SourceLocation; text: string }> = [];
   for (const w of f.waits) {
     if (w.site) {
+      // A process outside the cycle that waits on it (the parent joining a deadlocked child)
+      // is a victim, not a cause: a warning, so the errors point at the cycle.
+      const victim = f.cycle.length > 0 && !f.cycle.includes(w.pid);
       add(
         w.site,
-        f.severity,
+        victim && f.severity === 'error' ? 'warning' : f.severity,
         `${title}: ${processLabel(model, w.pid)} waits for ${w.primitive.label}${heldByText(model, w, w.site.file)}`,
       );
       waitSites.push({

@@ -103,6 +103,15 @@ export function buildWaitForGraph(model: ReportModel, findings?: ViewFinding[]):
   for (const f of selected) {
     for (const w of f.waits) {
       const from = addProcess(w.pid, w.site);
+      if (w.targetPid !== undefined) {
+        // A join waits for a process, not for a primitive: draw it straight to that process.
+        const to = addProcess(w.targetPid);
+        const id = `${from}->${to}`;
+        if (!edges.has(id)) {
+          edges.set(id, { id, source: from, target: to, kind: 'waits-for', label: 'joins', inCycle: false, location: w.site });
+        }
+        continue;
+      }
       const prim = primitiveId(w.primitive.id);
       if (!nodes.has(prim)) {
         nodes.set(prim, {

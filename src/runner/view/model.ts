@@ -79,6 +79,10 @@ export interface Wait {
   holders: Holder[];
   /** When the wait began, ms from the start of the run. */
   sinceMs?: number;
+  /** For a join: the process waited for. */
+  targetPid?: number;
+  /** The operation: "lock", "queue-get", "process-join", ... */
+  op?: string;
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -256,6 +260,10 @@ function normalizeWaits(raw: unknown, origin: number | undefined, findingId: str
     if (site) wait.site = { ...site, pid, role: site.role ?? 'waits' };
     const since = toOffsetMs(pick(w, 'sinceMs', 'since', 'startedAt', 'time'), origin);
     if (since !== undefined) wait.sinceMs = since;
+    const op = asString(w.op);
+    if (op) wait.op = op;
+    const target = asNumber(w.target);
+    if (target !== undefined && (op === 'process-join' || primitive.kind === 'Process')) wait.targetPid = target;
     waits.push(wait);
   });
   return waits;

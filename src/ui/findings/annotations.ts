@@ -32,6 +32,12 @@ export interface ShownDecoration {
  */
 export class RunAnnotations implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('mpscope-run');
+  /**
+   * The ⏸ of "⏸ Process-2 (pid 4312) waits for ...", drawn as an SVG: U+23F8 is in emoji fonts
+   * only, and editors without one (Linux without an emoji font) show a box. Created before the
+   * text's decoration type so that it renders first.
+   */
+  private readonly pauseType: vscode.TextEditorDecorationType;
   private readonly decorationType = vscode.window.createTextEditorDecorationType({
     isWholeLine: true,
     backgroundColor: new vscode.ThemeColor('mpscope.deadlockLineBackground'),
@@ -40,7 +46,7 @@ export class RunAnnotations implements vscode.Disposable {
     after: {
       color: new vscode.ThemeColor('mpscope.deadlockForeground'),
       fontStyle: 'italic',
-      margin: '0 0 0 2em',
+      margin: '0 0 0 0.3em',
     },
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
   });
@@ -52,6 +58,11 @@ export class RunAnnotations implements vscode.Disposable {
     private readonly ctx: MpscopeContext,
     private readonly state: RunState,
   ) {
+    const icon = (theme: 'dark' | 'light') => ctx.extension.asAbsolutePath(`media/run/pause-${theme}.svg`);
+    const pause = (theme: 'dark' | 'light'): vscode.ThemableDecorationRenderOptions => ({
+      after: { contentIconPath: vscode.Uri.file(icon(theme)), margin: '0 0 0 2em', width: '1em', height: '1em' },
+    });
+    this.pauseType = vscode.window.createTextEditorDecorationType({ dark: pause('dark'), light: pause('light') });
     this.disposables.push(
       state.onDidChange(() => this.refresh()),
       vscode.window.onDidChangeVisibleTextEditors(() => this.paintDecorations()),
@@ -132,9 +143,11 @@ export class RunAnnotations implements vscode.Disposable {
           return {
             range: lineRange(file, d.line, editor.document),
             hoverMessage: hover,
-            renderOptions: { after: { contentText: d.text } },
+            // The pause sign is the icon of pauseType; the text goes on after it.
+            renderOptions: { after: { contentText: d.text.replace(/^⏸\s*/, '') } },
           };
         });
+      editor.setDecorations(this.pauseType, options.map((o) => ({ range: o.range })));
       editor.setDecorations(this.decorationType, options);
     }
   }
@@ -142,6 +155,7 @@ export class RunAnnotations implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
     this.collection.dispose();
+    this.pauseType.dispose();
     this.decorationType.dispose();
   }
 }

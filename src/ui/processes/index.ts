@@ -68,11 +68,15 @@ export function registerProcesses(ctx: MpscopeContext): void {
     return Number.isFinite(v) ? Math.max(MIN_INTERVAL_MS, v) : DEFAULT_INTERVAL_MS;
   };
 
+  let contextKeys = '';
   const describeView = (): void => {
     view.description = `${FILTER_LABELS[filter]}${paused ? ' · paused' : ''}`;
     view.message = paused ? 'Paused: the tree is not updating. Resume to continue.' : lastError;
-    void vscode.commands.executeCommand('setContext', 'mpscope.processes.paused', paused);
-    void vscode.commands.executeCommand('setContext', 'mpscope.processes.filter', filter);
+    if (contextKeys !== `${paused}/${filter}`) {
+      contextKeys = `${paused}/${filter}`;
+      void vscode.commands.executeCommand('setContext', 'mpscope.processes.paused', paused);
+      void vscode.commands.executeCommand('setContext', 'mpscope.processes.filter', filter);
+    }
   };
 
   const showCounts = (tree: ProcessTree): void => {
@@ -90,11 +94,12 @@ export function registerProcesses(ctx: MpscopeContext): void {
     }
   };
 
-  const refresh = async (): Promise<ProcessTree | undefined> => {
+  /** `full`: read every process now (a refresh a person asked for), not only those on screen. */
+  const refresh = async (full = false): Promise<ProcessTree | undefined> => {
     try {
       // Every row on screen must be fresh; with "all my processes" that is every process.
       monitor.fullRead = filter === 'all';
-      const model = await monitor.sample();
+      const model = await monitor.sample({ full });
       const tree = buildTree(model, filter);
       lastError = undefined;
       provider.update(tree);
@@ -115,15 +120,16 @@ export function registerProcesses(ctx: MpscopeContext): void {
     if (timer) clearTimeout(timer);
     timer = undefined;
   };
-  const loop = async (): Promise<void> => {
+  const loop = async (full = false): Promise<void> => {
     stop();
     if (!view.visible || paused) return;
-    await refresh();
+    await refresh(full);
     if (!view.visible || paused || timer) return;
     timer = setTimeout(() => void loop(), intervalMs());
   };
   ctx.track({ dispose: stop });
-  ctx.track(view.onDidChangeVisibility(() => (view.visible ? void loop() : stop())));
+  // Shown again: everything may have changed meanwhile, so read everything once.
+  ctx.track(view.onDidChangeVisibility(() => (view.visible ? void loop(true) : stop())));
   ctx.track(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('mpscope.processes.refreshIntervalMs') && view.visible) void loop();
@@ -136,10 +142,13 @@ export function registerProcesses(ctx: MpscopeContext): void {
     filter = next;
     await memento.update(FILTER_STATE_KEY, next);
     describeView();
-    await refresh();
+    await refresh(true);
   };
 
-  ctx.registerCommand('mpscope.processes.refresh', () => (view.visible && !paused ? loop() : refresh()));
+  ctx.registerCommand('mpscope.processes.refresh', async () => {
+    if (view.visible && !paused) await loop(true);
+    else await refresh(true);
+  });
   ctx.registerCommand('mpscope.processes.pause', () => {
     paused = true;
     stop();
@@ -160,7 +169,7 @@ export function registerProcesses(ctx: MpscopeContext): void {
     if (pick) await setFilter(pick.filter);
   });
   ctx.registerCommand('mpscope.processes.scan', async () => {
-    const tree = await refresh();
+    const tree = await refresh(true);
     if (!tree) throw new Error(lastError ?? 'could not read the process list');
     const found = tree.ordered.filter((n) => n.zombie || n.orphan);
     if (found.length === 0) {
@@ -183,7 +192,7 @@ export function registerProcesses(ctx: MpscopeContext): void {
 
   registerProcessCommands({ ctx, monitor, provider, view, refresh });
   describeView();
-  if (view.visible) void loop();
+  if (view.visible) void loop(true);
 
   api = {
     provider,
@@ -197,7 +206,7 @@ export function registerProcesses(ctx: MpscopeContext): void {
     get paused() {
       return paused;
     },
-    refresh,
+    refresh: () => refresh(true),
     setFilter,
   };
   ctx.track({ dispose: () => (api = undefined) });

@@ -51,6 +51,8 @@ export class SessionHandle implements RunHandle {
   private readonly liveFindings: Finding[] = [];
   private updateTimer: NodeJS.Timeout | undefined;
   private final: RunReport | undefined;
+  /** Stacks fetched for the processes of a live deadlock whose finding came without them. */
+  private readonly liveStacks = new Map<number, unknown>();
 
   constructor(
     private readonly ctx: MpscopeContext,
@@ -72,11 +74,12 @@ export class SessionHandle implements RunHandle {
     // The user closing stdin (Ctrl-D) or the script exiting makes writes fail with EPIPE: harmless.
     s.stdin?.on('error', () => undefined);
     s.on('process', () => this.scheduleUpdate());
-    // A detector may announce a finding before the run ends (the deadlock detector does, since
-    // in the editor the run is kept alive after a deadlock): show it at once.
-    s.on('finding', (f: Finding) => {
-      this.liveFindings.push(f);
+    // The deadlock detector announces a deadlock as soon as it confirms it (session event
+    // 'deadlock', Finding[]); in the editor the run is kept alive after it: show it at once.
+    s.on('deadlock', (findings: Finding[]) => {
+      this.liveFindings.push(...findings);
       this.scheduleUpdate(true);
+      for (const f of findings) void this.fetchStacks(f);
     });
     s.on('stopping', (reason: string) => this.ctx.log.info(`run of ${s.script}: stopping (${reason})`));
     s.on('error', (e: Error) => this.ctx.log.error(`run of ${s.script}: ${e.message}`));
@@ -109,13 +112,40 @@ export class SessionHandle implements RunHandle {
     );
   }
 
+  /**
+   * The hover of a waiting line shows the stacks of the deadlock's processes. When the finding
+   * does not carry them, ask each process (they are kept alive, so they can answer).
+   */
+  private async fetchStacks(f: Finding): Promise<void> {
+    const given = (f.details?.stacks ?? {}) as Record<string, unknown>;
+    const pids = f.pids.filter((pid) => given[String(pid)] === undefined && !this.liveStacks.has(pid));
+    await Promise.all(
+      pids.map(async (pid) => {
+        try {
+          const reply = await this.session.dumpStacks(pid, 3000);
+          this.liveStacks.set(pid, (reply as { threads?: unknown }).threads ?? []);
+        } catch (e) {
+          this.ctx.log.info(`stacks of pid ${pid} for the deadlock hover: ${(e as Error).message}`);
+        }
+      }),
+    );
+    if (this.liveStacks.size > 0) this.scheduleUpdate(true);
+  }
+
   /** The report so far: the runner's report shape, with the findings announced until now. */
   private snapshot(): RunReport {
     const r = buildReport(this.session);
+    const withStacks = (f: Finding): Finding => {
+      if (f.kind !== 'deadlock' || this.liveStacks.size === 0) return f;
+      const stacks: Record<string, unknown> = {};
+      for (const [pid, threads] of this.liveStacks) stacks[String(pid)] = threads;
+      Object.assign(stacks, (f.details?.stacks ?? {}) as Record<string, unknown>);
+      return { ...f, details: { ...f.details, stacks } };
+    };
     return {
       ...r,
       durationMs: Date.now() - this.session.startedAt,
-      findings: [...this.liveFindings, ...r.findings],
+      findings: [...this.liveFindings.map(withStacks), ...r.findings],
     };
   }
 

@@ -5,7 +5,6 @@
 // into followed programs, whose processes are named in the Processes view. With it off, the
 // collection is cleared and nothing is injected.
 import * as vscode from 'vscode';
-import { launchRegistry } from '../../procs';
 import type { MpscopeContext } from '../context';
 import {
   ensurePrivateDir,
@@ -15,12 +14,13 @@ import {
   terminalEnvironment,
   type ChannelIdentity,
 } from './address';
-import { AgentListener, type AgentConnection, type AgentMessage } from './listener';
-import { FollowedPrograms, type FollowedProgram } from './programs';
+import { AgentListener } from './listener';
+import type { FollowedProgram } from './programs';
 import { AdoptedHandle } from './adopted';
-import { Session } from '../../runner/session';
+import { ProgramFollower } from './follow';
 import { getRunApi } from '../run/api';
 import { RunTerminal } from '../run/terminal';
+import { findAgent } from '../../runner/agentPaths';
 
 export const INJECT_SETTING = 'mpscope.terminal.injectAgent';
 const IDENTITY_KEY = 'mpscope.terminal.channel';
@@ -35,117 +35,48 @@ export interface TerminalFollowingState {
   readonly onDidChange: vscode.Event<FollowedProgram>;
 }
 
-/** A program followed from a terminal, with the runner's session that analyses it. */
-interface Followed {
-  program: FollowedProgram;
-  session: Session;
-  /** Shown as the current run (the Processes view's run node, findings in the editor). */
-  handle?: AdoptedHandle;
-}
-
+/** Shows the programs a ProgramFollower follows in VS Code. */
 class TerminalFollower implements vscode.Disposable {
-  readonly programs = new FollowedPrograms();
-  private readonly followed = new Map<number, Followed>();
+  readonly follower: ProgramFollower;
+  /** Programs shown as the current run (the Processes view's run node, findings in the editor). */
+  private readonly shown = new Map<number, AdoptedHandle>();
   private readonly changed = new vscode.EventEmitter<FollowedProgram>();
   readonly onDidChange = this.changed.event;
-  /** Roots already recorded in the launch registry. */
-  private readonly marked = new Set<number>();
 
   constructor(
     private readonly ctx: MpscopeContext,
     readonly listener: AgentListener,
     readonly identity: ChannelIdentity,
   ) {
-    listener.on('connection', (conn) => this.onConnection(conn));
-    listener.on('protocolError', (e) => ctx.log.warn(`terminal: protocol: ${e}`));
-  }
-
-  private onConnection(conn: AgentConnection): void {
-    const hello = conn.hello!;
-    const pid = hello.pid;
-    const { program, isNew } = this.programs.hello(hello);
-    let f = this.followed.get(program.id);
-    if (isNew || !f) {
-      this.ctx.log.info(`terminal: following ${program.program} (pid ${program.rootPid}, Python ${program.python})`);
-      const hangTimeout = vscode.workspace.getConfiguration('mpscope').get<number>('run.hangTimeout', 1);
-      const session = new Session({
-        script: program.program,
-        cwd: program.cwd,
-        python: program.executable,
-        hangTimeoutMs: Math.round((Number.isFinite(hangTimeout) ? hangTimeout : 1) * 1000),
-        // As in the editor's runs: a deadlock's processes stay alive to be looked at.
-        onDeadlock: 'keep',
-      });
-      session.startAdopted({ script: program.program, python: program.executable, startedAt: program.startedAt });
-      f = { program, session };
-      this.followed.set(program.id, f);
-    }
-    // The agent cannot tell the program's own process from its children in a terminal (no
-    // MPSCOPE_MAIN there); the first process of the program is its main process.
-    if (pid === program.rootPid && hello.role === 'subprocess') (hello as { role: string }).role = 'main';
-    if (f.session.state !== 'ended') f.session.adopt(conn);
-    conn.on('message', (msg: AgentMessage) => {
-      const p = this.programs.message(pid, msg);
-      if (p) this.publish(p);
+    this.follower = new ProgramFollower(listener, {
+      hangTimeoutMs: () => {
+        const s = vscode.workspace.getConfiguration('mpscope').get<number>('run.hangTimeout', 1);
+        return Math.round((Number.isFinite(s) ? s : 1) * 1000);
+      },
+      log: (line) => ctx.log.info(`terminal: ${line}`),
     });
-    conn.on('close', () => {
-      const p = this.programs.closed(pid);
-      if (!p) return;
-      this.publish(p);
-      if (p.ended) this.ended(p);
+    this.follower.on('change', (program) => {
+      if (program.notable) this.show(program);
+      this.changed.fire(program);
     });
-    this.publish(program);
   }
 
-  private ended(program: FollowedProgram): void {
-    this.ctx.log.info(`terminal: ${program.program} (pid ${program.rootPid}) ended`);
-    const f = this.followed.get(program.id);
-    if (f && f.session.state !== 'ended') void f.session.finishAdopted();
-    // Keep the last few ended programs (for the view and tests); forget older ones.
-    const ended = this.programs.programs.filter((p) => p.ended);
-    for (const old of ended.slice(0, Math.max(0, ended.length - 20))) {
-      this.programs.forget(old);
-      this.followed.delete(old.id);
-    }
+  get programs(): readonly FollowedProgram[] {
+    return this.follower.programs.programs;
   }
 
-  /**
-   * Names the program's processes in the Processes view (through the launch registry) and, once
-   * it has started a child process, shows it as the current run unless an mpscope run is live.
-   */
-  private publish(program: FollowedProgram): void {
-    if (program.notable) {
-      if (!this.marked.has(program.rootPid) && !program.ended) {
-        // markLaunched binds the start time on the next snapshot; the shell is the original parent.
-        this.marked.add(program.rootPid);
-        launchRegistry.markLaunched(program.rootPid, program.rootPpid);
-      }
-      for (const p of program.processes.values()) {
-        if (p.mpName || p.startSite || p.startMethod) {
-          launchRegistry.annotate(p.pid, { mpName: p.mpName, startSite: p.startSite, startMethod: p.startMethod });
-        }
-      }
-      this.show(program);
-    }
-    this.changed.fire(program);
-  }
-
+  /** Shows a program that started a child as the current run, unless an mpscope run is live. */
   private show(program: FollowedProgram): void {
-    const f = this.followed.get(program.id);
-    if (!f || f.handle || f.session.state === 'ended') return;
+    const session = this.follower.sessionOf(program);
+    if (!session || this.shown.has(program.id) || session.state === 'ended') return;
     const run = getRunApi(this.ctx);
     if (!run) return;
     if (run.controller.active?.live) {
       this.ctx.log.info(`terminal: ${program.program} is not shown as the current run: an mpscope run is live`);
       return;
     }
-    const livePids = (): number[] =>
-      [...program.processes.values()]
-        .filter((p) => p.connected)
-        .sort((a, b) => depth(program, b.pid) - depth(program, a.pid))
-        .map((p) => p.pid);
-    const handle = new AdoptedHandle(this.ctx, f.session, program.executable, livePids);
-    f.handle = handle;
+    const handle = new AdoptedHandle(this.ctx, session, program.executable, () => this.follower.livePids(program));
+    this.shown.set(program.id, handle);
     handle.attach();
     const script = program.program;
     void run.controller
@@ -159,16 +90,9 @@ class TerminalFollower implements vscode.Disposable {
 
   dispose(): void {
     this.changed.dispose();
-    for (const f of this.followed.values()) f.handle?.detach();
-    void this.listener.close();
+    for (const h of this.shown.values()) h.detach();
+    void this.follower.close();
   }
-}
-
-/** How deep a pid sits in its program (0 for the root). */
-function depth(program: FollowedProgram, pid: number): number {
-  let d = 0;
-  for (let p = program.processes.get(pid); p && p.pid !== program.rootPid && d < 1000; p = program.processes.get(p.ppid)) d++;
-  return d;
 }
 
 let current: TerminalFollower | undefined;
@@ -179,7 +103,7 @@ export function terminalFollowingState(): TerminalFollowingState {
   const f = current;
   return {
     socket: f?.listener.listening ? f.listener.path : undefined,
-    programs: f ? f.programs.programs : [],
+    programs: f ? f.programs : [],
     onDidChange: f ? f.onDidChange : emptyEvent.event,
   };
 }
@@ -237,7 +161,7 @@ export function registerTerminalFollowing(ctx: MpscopeContext): void {
     }
     if (!current) current = await startFollower(ctx);
     const mutations = terminalEnvironment({
-      bootstrapDir: ctx.asAbsolutePath('src/agent/bootstrap'),
+      bootstrapDir: findAgent().bootstrap,
       socket: current.listener.path,
       token: current.identity.token,
       basePythonPath: process.env.PYTHONPATH,

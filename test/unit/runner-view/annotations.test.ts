@@ -91,3 +91,23 @@ describe('runner/view finding lines', () => {
     );
   });
 });
+
+describe('runner/view annotations: a process that waits on the cycle', () => {
+  it('marks the parent joining a deadlocked child as a warning, the cycle as errors', () => {
+    const raw = deadlockReport() as any;
+    raw.findings[0].waits.push({
+      pid: 100,
+      op: 'process-join',
+      primitive: { id: 'process:101', kind: 'Process', label: 'Process-1 (pid 101)' },
+      site: { file: SCRIPT, line: 22 },
+      target: 101,
+      holders: [],
+    });
+    const m = normalizeReport(raw);
+    const diags = buildDiagnostics(m).filter((d) => d.code === 'deadlock');
+    assert.strictEqual(diags.find((d) => d.line === 22)?.severity, 'warning');
+    assert.strictEqual(diags.find((d) => d.line === 9)?.severity, 'error');
+    const deco = buildDecorations(m).find((d) => d.line === 22)!;
+    assert.strictEqual(deco.text, '⏸ MainProcess (pid 100) waits for Process-1 (pid 101)');
+  });
+});

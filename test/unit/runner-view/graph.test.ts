@@ -68,3 +68,54 @@ describe('runner/view graph: the wait-for graph', () => {
     assert.strictEqual(cycles[0].length, n);
   });
 });
+
+describe('runner/view graph: the deadlock detector\'s details', () => {
+  it('reads waits, holders, joins, the cycle and the stacks as src/runner/deadlock writes them', () => {
+    const t0 = 1_795_000_000_000;
+    const site = (line: number, fn = 'worker') => ({ file: '/app/lock_cycle.py', line, function: fn });
+    const m = normalizeReport({
+      script: '/app/lock_cycle.py',
+      startedAt: t0,
+      durationMs: 3000,
+      processes: [
+        { pid: 10, ppid: null, name: 'MainProcess', role: 'main', startTime: t0 + 100, endTime: null, exitCode: null },
+        { pid: 11, ppid: 10, name: 'Process-1', role: 'child', startSite: site(25, '<module>'), startTime: t0 + 200, endTime: null },
+        { pid: 12, ppid: 10, name: 'Process-2', role: 'child', startSite: site(25, '<module>'), startTime: t0 + 210, endTime: null },
+      ],
+      findings: [
+        {
+          kind: 'deadlock',
+          severity: 'error',
+          message: 'Deadlock (a cycle of 2 processes): ...',
+          pids: [11, 12, 10],
+          locations: [],
+          details: {
+            type: 'cycle',
+            waits: [
+              { pid: 11, thread: 'MainThread', op: 'lock', primitive: { id: 'L:1', kind: 'Lock', label: 'Lock#2' }, site: site(14), since: t0 + 900, target: null, holders: [{ pid: 12, thread: 5, site: site(12), dead: false }] },
+              { pid: 12, thread: 'MainThread', op: 'lock', primitive: { id: 'L:0', kind: 'Lock', label: 'Lock#1' }, site: site(14), since: t0 + 905, target: null, holders: [{ pid: 11, thread: 7, site: site(12), dead: false }] },
+              { pid: 10, thread: 'MainThread', op: 'process-join', primitive: { id: 'process:11', kind: 'Process', label: 'Process-1 (pid 11)' }, site: site(29, '<module>'), since: t0 + 300, target: 11, holders: [] },
+            ],
+            cycle: [11, 12],
+            stacks: { '11': [{ thread: 'MainThread', frames: [site(14)], held: [], wait: null }] },
+            formedAt: t0 + 905,
+          },
+        },
+      ],
+    });
+    const f = m.findings[0];
+    assert.deepStrictEqual(f.waits.map((w) => [w.pid, w.op, w.sinceMs, w.targetPid]), [
+      [11, 'lock', 900, undefined],
+      [12, 'lock', 905, undefined],
+      [10, 'process-join', 300, 11],
+    ]);
+    assert.deepStrictEqual(f.cycle, [11, 12]);
+    assert.strictEqual(f.stacks.get(11)?.[0].frames[0].line, 14);
+    const g = buildWaitForGraph(m);
+    // The main process joins Process-1: an edge to it, outside the cycle.
+    const join = g.edges.find((e) => e.source === 'p:10')!;
+    assert.deepStrictEqual([join.target, join.label, join.inCycle], ['p:11', 'joins', false]);
+    assert.deepStrictEqual(g.nodes.filter((n) => n.inCycle).map((n) => n.id).sort(), ['o:L:0', 'o:L:1', 'p:11', 'p:12']);
+    assert.deepStrictEqual(cycleChain(m, f), ['Process-1', 'Lock#2', 'Process-2', 'Lock#1', 'Process-1']);
+  });
+});

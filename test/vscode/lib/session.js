@@ -29,7 +29,8 @@ function pruneStaleRuns() {
     try {
       owner = Number(fs.readFileSync(path.join(dir, 'owner.pid'), 'utf8'));
     } catch {
-      // no pid file: a run that died while starting
+      // No pid file: a run that died while starting, or one that a launcher is creating right now.
+      if (Date.now() - fs.statSync(dir).mtimeMs < 60000) continue;
     }
     let alive = false;
     if (Number.isInteger(owner) && owner > 0) {

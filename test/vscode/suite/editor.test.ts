@@ -32,8 +32,11 @@ async function until<T>(what: string, check: () => T | undefined | false, timeou
   }
 }
 
+/** The run's diagnostics of a file (source "mpscope", code = a finding kind; the linter's codes are MPxxx). */
 function mpscopeDiagnostics(file: string): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === 'mpscope');
+  return vscode.languages
+    .getDiagnostics(vscode.Uri.file(file))
+    .filter((d) => d.source === 'mpscope' && typeof d.code === 'string' && !/^MP\d+$/.test(d.code));
 }
 
 describe('editor: runs of mpscope in the editor', function () {
@@ -217,6 +220,19 @@ describe('editor: runs of mpscope in the editor', function () {
       }
     });
 
+    it('opens the source line when a lane of the timeline is clicked', async function () {
+      ui.skipUnlessAvailable(this);
+      await vscode.commands.executeCommand('mpscope.showReport');
+      // The webview's page sits in two nested iframes; Playwright's enter-frame steps reach it.
+      const inWebview = 'iframe.webview >> internal:control=enter-frame >> iframe#active-frame >> internal:control=enter-frame >> ';
+      await ui.click(`${inWebview}g.lane[data-pid="4311"] .lane-label`, { timeout: 15000 });
+      const editor = await until('an editor on the start site of Process-1', () => {
+        const e = vscode.window.activeTextEditor;
+        return e?.document.uri.fsPath === script && e.selection.start.line === L.startFirst - 1 ? e : undefined;
+      });
+      assert.strictEqual(editor.document.lineAt(L.startFirst - 1).text.trim(), 'first.start()');
+    });
+
     it('drops the annotations of a line when it is edited, and moves the ones below', async () => {
       const doc = await vscode.workspace.openTextDocument(script);
       const editor = await vscode.window.showTextDocument(doc);
@@ -359,6 +375,8 @@ describe('editor: runs of mpscope in the editor', function () {
       L.waitA = lineOf(script, 'with accounts:', 'def move_b_to_a');
       L.startFirst = lineOf(script, 'first.start()');
       L.startSecond = lineOf(script, 'second.start()');
+      L.join = lineOf(script, 'first.join()');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(script), vscode.ViewColumn.One);
       await vscode.commands.executeCommand('mpscope.runFile', vscode.Uri.file(script));
       await until('the three processes of the run', () => run.controller.liveCount() >= 3, 30000);
@@ -369,13 +387,21 @@ describe('editor: runs of mpscope in the editor', function () {
       if (run.controller.active?.live) await run.controller.stop('the test ended');
     });
 
-    it('shows the live run under "Run: bank_deadlock.py", with start sites, and counts it in the status bar', () => {
-      const rows = run.runRows();
+    it('shows the live run under "Run: bank_deadlock.py", with start sites, and counts it in the status bar', async () => {
+      // A start site arrives from the parent just after start() returns: wait for both.
+      const expected = [`bank_deadlock.py:${L.startFirst}`, `bank_deadlock.py:${L.startSecond}`];
+      const rows = await until('the run node with both start sites', () => {
+        const r = run.runRows();
+        const kids = r[0]?.children[0]?.children.map((c) => c.description.replace(/^\w+ · /, ''));
+        return JSON.stringify(kids) === JSON.stringify(expected) ? r : undefined;
+      });
       assert.strictEqual(rows[0].label, 'Run: bank_deadlock.py');
       assert.match(rows[0].description, /^running · 3 live/);
-      const kids = rows[0].children[0].children.map((c) => c.description.replace(/^\w+ · /, ''));
-      assert.deepStrictEqual(kids, [`bank_deadlock.py:${L.startFirst}`, `bank_deadlock.py:${L.startSecond}`]);
-      assert.match(run.status.shown.text, /^mpscope: \$\(pulse\) 3 live/);
+      assert.deepStrictEqual(
+        rows[0].children[0].children.map((c) => c.label.replace(/\(\d+\)/, '(N)')),
+        ['Process-1 (N)', 'Process-2 (N)'],
+      );
+      await until('3 live processes in the status bar', () => /^mpscope: \$\(pulse\) 3 live/.test(run.status.shown.text));
     });
 
     it('finds the deadlock and marks the waiting lines while it is live', async () => {
@@ -393,8 +419,10 @@ describe('editor: runs of mpscope in the editor', function () {
         assert.ok(lines.includes(other), `related lines of ${line}: ${lines}`);
         assert.ok(lines.includes(acquired), `related lines of ${line}: ${lines}`);
       }
+      // The two processes of the cycle wait on their lines; the main process waits in join().
       const decos = run.decorations();
-      assert.deepStrictEqual(decos.map((d) => d.line).sort((a, b) => a - b), [L.waitB, L.waitA].sort((a, b) => a - b));
+      assert.deepStrictEqual(decos.map((d) => d.line).sort((a, b) => a - b), [L.waitB, L.waitA, L.join].sort((a, b) => a - b));
+      assert.match(decos.find((d) => d.line === L.join)!.text, /^⏸ MainProcess \(pid \d+\) waits for Process-1 \(pid \d+\)$/);
       const first = decos.find((d) => d.line === L.waitB)!;
       assert.match(first.text, new RegExp(`^⏸ Process-1 \\(pid \\d+\\) waits for .+, held by Process-2 at line ${L.acquireB}$`));
       assert.match(first.hover, /Wait-for cycle: Process-1 → .+ → Process-2 → .+ → Process-1/);
@@ -404,16 +432,28 @@ describe('editor: runs of mpscope in the editor', function () {
       assert.ok(procRows.every((r) => r.deadlocked), JSON.stringify(procRows));
     });
 
-    it('shows the annotations and the hover in the editor (screenshot)', async function () {
+    it('shows the annotations, and the hover with the cycle and the stacks (screenshots)', async function () {
       ui.skipUnlessAvailable(this);
+      // The picture a user sees: the script, the sidebar (run node, Findings), the status bar.
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await vscode.commands.executeCommand('workbench.action.closePanel');
+      await vscode.commands.executeCommand('workbench.view.extension.mpscope');
       const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(script), vscode.ViewColumn.One);
-      editor.selection = new vscode.Selection(L.waitB - 1, 14, L.waitB - 1, 14);
-      await vscode.commands.executeCommand('editor.action.showHover');
+      editor.revealRange(new vscode.Range(L.acquireA - 3, 0, L.acquireA - 3, 0), vscode.TextEditorRevealType.AtTop);
+      editor.selection = new vscode.Selection(L.join - 1, 0, L.join - 1, 0);
       await new Promise((r) => setTimeout(r, 1500));
       await ui.screenshot('editor-deadlock');
+      editor.selection = new vscode.Selection(L.waitA - 1, 12, L.waitA - 1, 12);
+      await vscode.commands.executeCommand('editor.action.showHover');
+      await new Promise((r) => setTimeout(r, 1500));
+      await ui.screenshot('editor-deadlock-hover');
+      await vscode.commands.executeCommand('editor.action.hideHover');
     });
 
     it('draws the live deadlock in the report (screenshot)', async function () {
+      // The report alone in the editor area, as after a click on the status bar.
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('workbench.action.closePanel');
       const rendered = new Promise<void>((resolve) => run.report.onDidRender(() => resolve()));
       await vscode.commands.executeCommand('mpscope.showReport');
       await Promise.race([rendered, new Promise((r) => setTimeout(r, 10000))]);
@@ -421,7 +461,24 @@ describe('editor: runs of mpscope in the editor', function () {
       assert.ok(s.cycleNodes >= 4 && s.cycleEdges >= 4, JSON.stringify(s));
       if (!ui.available) return;
       await new Promise((r) => setTimeout(r, 1000));
-      await ui.screenshot('editor-deadlock-report');
+      await ui.screenshot('editor-deadlock-report', { selector: '.part.editor' });
+    });
+
+    it('dumps the stacks of a blocked process, its innermost user line marked', async () => {
+      const first = run.controller.processes().find((p) => p.name === 'Process-1');
+      assert.ok(first, `no Process-1 among ${JSON.stringify(run.controller.processes())}`);
+      await vscode.commands.executeCommand('mpscope.dumpStacks', first.pid);
+      const doc = await until('the stacks document', () =>
+        vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'mpscope-stacks' && d.uri.path.startsWith(`/${first.pid}-`)),
+      );
+      const text = doc.getText();
+      assert.match(text, new RegExp(`^Stacks of Process-1 \\(pid ${first.pid}\\)`));
+      assert.match(text, /Thread MainThread:/);
+      assert.ok(text.includes(`→ File "${script}", line ${L.waitB}, in move_a_to_b`), text);
+      // ... and the editor shows that line.
+      await until('the editor at the waiting line', () =>
+        vscode.window.visibleTextEditors.some((x) => x.document.uri.fsPath === script && x.selection.start.line === L.waitB - 1),
+      );
     });
 
     it('stops the run with "mpscope: Stop Run", leaving no process behind', async () => {

@@ -135,10 +135,12 @@ describe('integrations: VS Code integrations (issue 9)', function () {
       const child = spawn('python3', ['-c', 'import time; time.sleep(60)'], { stdio: 'ignore' });
       try {
         await vscode.commands.executeCommand('mpscope.processes.focus');
-        await waitUntil('the python process in the tree', async () => {
-          const tree = await processes.refresh();
-          return tree?.model.byPid.get(child.pid!) ? true : undefined;
+        const key = await waitUntil('the python process in the tree', async () => {
+          await processes.refresh();
+          return processes.provider.keyOfPid(child.pid!);
         });
+        // The list only renders rows in view: scroll to it (the machine may run many processes).
+        await processes.view.reveal(key, { select: true, focus: true });
         const row = `.monaco-list-row[aria-label*="pid ${child.pid},"]`;
         await ui.waitFor(row, { timeout: 20000 });
         await ui.click(row, { button: 'right' });

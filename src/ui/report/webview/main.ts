@@ -51,14 +51,19 @@ function renderFindings(view: ReportView): void {
           reveal(loc);
         });
       }
+      // Messages can be long (a deadlock names every wait): they get a line of their own.
       return el(
         'li',
         { class: `finding ${f.severity}`, 'data-kind': f.kind },
-        // A coloured dot drawn by CSS: no icon font or emoji needed inside the webview.
-        el('span', { class: `sev ${f.severity}`, role: 'img', 'aria-label': f.severity, title: f.severity }),
-        el('span', { class: 'kind' }, f.kind),
-        el('span', { class: 'message' }, f.message),
-        where,
+        el(
+          'div',
+          { class: 'finding-head' },
+          // A coloured dot drawn by CSS: no icon font or emoji needed inside the webview.
+          el('span', { class: `sev ${f.severity}`, role: 'img', 'aria-label': f.severity, title: f.severity }),
+          el('span', { class: 'kind' }, f.kind),
+          where,
+        ),
+        el('div', { class: 'message' }, f.message),
       );
     }),
   );

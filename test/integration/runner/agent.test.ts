@@ -1,0 +1,98 @@
+// The agent: loaded into every process however it is created, invisible to the program, on
+// every supported Python, and answering requests.
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import coreJson from '../../../src/agent/mpscope_agent/protocol/core.json';
+import { assertAgentClean, cleanupSessions, FIXTURES, plainRun, pythonVersion, REPO, runFixture, startFixture } from './helpers';
+
+describe('runner: the agent', function () {
+  this.timeout(60_000);
+  afterEach(cleanupSessions);
+
+  it('follows os.fork, subprocess to Python and concurrent.futures', async () => {
+    const plain = plainRun('clean/followed.py');
+    const r = await runFixture('clean/followed.py');
+    assertAgentClean(r);
+    assert.strictEqual(r.stdout, plain.stdout);
+    assert.deepStrictEqual(r.report.findings, []);
+    const byRole = (role: string) => r.report.processes.filter((p) => p.role === role);
+    const main = byRole('main')[0];
+    const fork = byRole('fork')[0];
+    assert.ok(fork?.python, 'the os.fork child ran the agent');
+    assert.strictEqual(fork.exitCode, 7);
+    assert.strictEqual(fork.ppid, main.pid);
+    assert.strictEqual(fork.startSite?.line, 15);
+    const sub = r.report.processes.find((p) => p.role === 'subprocess' && p.python);
+    assert.ok(sub, 'the Python subprocess ran the agent');
+    assert.strictEqual(sub.startSite?.line, 19);
+    const workers = byRole('worker');
+    assert.strictEqual(workers.length, 2);
+    for (const w of workers) {
+      assert.ok(w.python);
+      assert.strictEqual(w.startSite?.line, 21); // ex.map(...) started them
+      assert.strictEqual(w.joined, true);
+    }
+  });
+
+  it("chains to the user's own sitecustomize and hides itself from sys.path", async () => {
+    const env = { ...process.env, PYTHONPATH: path.join(FIXTURES, 'usersite') };
+    const plain = plainRun('show_env.py', 'python3', [], env);
+    const r = await runFixture('show_env.py', { env });
+    assertAgentClean(r);
+    assert.match(r.stdout, /sitecustomize: yes/);
+    assert.strictEqual(r.stdout, plain.stdout);
+  });
+
+  for (const version of ['3.8', '3.13']) {
+    it(`works on Python ${version} (fork and spawn)`, async function () {
+      const python = pythonVersion(version);
+      if (!python) this.skip();
+      for (const startMethod of ['fork', 'spawn'] as const) {
+        const r = await runFixture('child_exception.py', { python, startMethod });
+        assertAgentClean(r);
+        const kinds = r.report.findings.map((f) => f.kind);
+        assert.deepStrictEqual(kinds, ['child-exception']);
+        assert.strictEqual(r.report.findings[0].locations[0].line, 6);
+        const clean = await runFixture('clean/pool_map.py', { python, startMethod });
+        assertAgentClean(clean);
+        assert.deepStrictEqual(clean.report.findings, []);
+        assert.strictEqual(clean.stdout, plainRun('clean/pool_map.py', python).stdout);
+      }
+    });
+  }
+
+  it('answers dump_stacks and ping through the wake signal, even while blocked', async () => {
+    const { session } = await startFixture('stacks.py');
+    await new Promise<void>((resolve) => {
+      const check = () => (session.processes.some((p) => p.name === 'Process-1' && p.python) ? resolve() : setTimeout(check, 20));
+      check();
+    });
+    await new Promise((r) => setTimeout(r, 300)); // let the child reach ev.wait()
+    const child = session.processes.find((p) => p.name === 'Process-1')!;
+    const pong = await session.request(child.pid, 'ping');
+    assert.strictEqual(pong.pid, child.pid);
+    const stacks = await session.dumpStacks(child.pid);
+    const frames = (stacks.threads as Array<{ frames: Array<{ file: string; line: number; user: boolean }> }>)[0].frames;
+    const user = frames.find((f) => f.user);
+    assert.strictEqual(user?.file, path.join(FIXTURES, 'stacks.py'));
+    assert.strictEqual(user?.line, 7);
+    assert.ok(!frames.some((f) => f.file.includes('mpscope_agent')), 'agent frames are hidden');
+    // The blocked wait was not disturbed: the process is still waiting.
+    assert.strictEqual(session.model.processes.get(child.pid)?.endTime, null);
+    await session.stop('test', 200);
+  });
+
+  it('protocol: every send() in the agent matches protocol/*.json; Python and JSON agree', () => {
+    const agentRoot = path.join(REPO, 'src', 'agent');
+    const check = spawnSync('python3', ['-m', 'mpscope_agent.protocol', '--check'], { cwd: agentRoot, encoding: 'utf8' });
+    assert.strictEqual(check.status, 0, check.stdout + check.stderr);
+    const consts = spawnSync(
+      'python3',
+      ['-c', 'import json; from mpscope_agent import protocol as p; print(json.dumps([p.ENV_SOCKET, p.ENV_TOKEN, p.ENV_CONFIG, p.ENV_MAIN, p.WAKE_SIGNAL]))'],
+      { cwd: agentRoot, encoding: 'utf8' },
+    );
+    const env = coreJson.env;
+    assert.deepStrictEqual(JSON.parse(consts.stdout), [env.socket, env.token, env.config, env.main, coreJson.wakeSignal]);
+  });
+});
