@@ -86,6 +86,11 @@ export class PythonDocument {
   importedModules(): Set<string> {
     if (this.importedCache) return this.importedCache;
     const found = new Set<string>();
+    if (this.converted) {
+      // Already converted (the editor case): reading the plain tree is cheaper than the cursor.
+      scanImportsConverted(this.converted, this.source, found);
+      return (this.importedCache = found);
+    }
     const cursor = this.tree.walk();
     try {
       scanImports(cursor, found);
@@ -126,13 +131,34 @@ export class PythonDocument {
     this.lineIndex = newLines;
     this.importedCache = undefined;
     this.converted = previous
-      ? convertTree(tree, newText, { text: oldText, byId: reuseIndex(previous) })
+      ? convertTree(tree, newText, { text: oldText, byId: reuseIndex(previous), keptAll: !!(previous as { keptAll?: boolean }).keptAll })
       : undefined;
     keep.delete();
   }
 
   dispose(): void {
     this.tree.delete();
+  }
+}
+
+function scanImportsConverted(root: SyntaxNode, text: string, found: Set<string>): void {
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'import_statement') {
+      for (const c of n.children) {
+        if (c.type === 'dotted_name') found.add(text.slice(c.start, c.end));
+        else if (c.type === 'aliased_import') {
+          const name = c.children.find((x) => x.type === 'dotted_name');
+          if (name) found.add(text.slice(name.start, name.end));
+        }
+      }
+    } else if (n.type === 'import_from_statement') {
+      const mod = n.children.find((c) => c.field === 'module_name');
+      if (mod?.type === 'dotted_name') found.add(text.slice(mod.start, mod.end));
+    } else if (COMPOUND.has(n.type)) {
+      for (const c of n.children) stack.push(c);
+    }
   }
 }
 

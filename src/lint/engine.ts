@@ -105,7 +105,7 @@ export function decideStartMethod(
 ): { method: StartMethod; explicit: boolean } {
   if (settings.startMethod !== 'auto') return { method: settings.startMethod, explicit: true };
   const asked = new Set<string>();
-  for (const call of model.calls) {
+  for (const call of [...model.callsNamed('set_start_method'), ...model.callsNamed('get_context')]) {
     const q = model.calleeName(call);
     if (q === 'multiprocessing.set_start_method' || q === 'multiprocessing.get_context') {
       const method = model.stringValue(model.argument(call, 0, 'method'));

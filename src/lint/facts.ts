@@ -276,6 +276,40 @@ export class Facts {
     return false;
   }
 
+  private terminatedSet: Set<ProcessCreation> | undefined;
+  private joinIndex: Map<ProcessCreation, SyntaxNode[]> | undefined;
+
+  /** Creations some terminate()/kill() call may stop. */
+  terminated(c: ProcessCreation): boolean {
+    if (!this.terminatedSet) {
+      this.terminatedSet = new Set();
+      for (const name of ['terminate', 'kill']) {
+        for (const call of this.model.callsNamed(name)) {
+          const mc = this.model.methodCall(call);
+          if (mc) for (const x of this.creationsOf(mc.receiver)) this.terminatedSet.add(x);
+        }
+      }
+    }
+    return this.terminatedSet.has(c);
+  }
+
+  /** The join() calls that may join a creation. */
+  joinsOf(c: ProcessCreation): readonly SyntaxNode[] {
+    if (!this.joinIndex) {
+      this.joinIndex = new Map();
+      for (const call of this.model.callsNamed('join')) {
+        const mc = this.model.methodCall(call);
+        if (!mc) continue;
+        for (const x of this.creationsOf(mc.receiver)) {
+          const list = this.joinIndex.get(x) ?? [];
+          list.push(call);
+          this.joinIndex.set(x, list);
+        }
+      }
+    }
+    return this.joinIndex.get(c) ?? [];
+  }
+
   // ---------------------------------------------------------------- object identity
 
   /**
@@ -354,7 +388,7 @@ export class Facts {
   isMutexLike(key: string): boolean {
     if (!this.lockUse) {
       this.lockUse = new Map();
-      for (const call of this.model.calls) {
+      for (const call of [...this.model.callsNamed('acquire'), ...this.model.callsNamed('release')]) {
         const mc = this.model.methodCall(call);
         if (!mc || (mc.name !== 'acquire' && mc.name !== 'release')) continue;
         const k = this.objectIdentity(mc.receiver);

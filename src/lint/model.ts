@@ -208,11 +208,15 @@ export class Model {
   }
 
   private build(): void {
-    // Explicit stack of [node, scope] so that deep expressions cannot overflow the JS stack.
-    const stack: Array<[SyntaxNode, Scope]> = [[this.root, this.module]];
-    const identifiers: Array<[SyntaxNode, Scope]> = [];
-    while (stack.length) {
-      const [node, scope] = stack.pop()!;
+    // Explicit stacks (node, scope) so that deep expressions cannot overflow the JS stack.
+    const nodes: SyntaxNode[] = [this.root];
+    const scopes: Scope[] = [this.module];
+    const stack = { push: ([n, s]: [SyntaxNode, Scope]) => (nodes.push(n), scopes.push(s)) };
+    const idNodes: SyntaxNode[] = [];
+    const idScopes: Scope[] = [];
+    while (nodes.length) {
+      const node = nodes.pop()!;
+      const scope = scopes.pop()!;
       let childScope = scope;
       switch (node.type) {
         case 'comment':
@@ -222,7 +226,8 @@ export class Model {
           this.calls.push(node);
           break;
         case 'identifier':
-          identifiers.push([node, scope]);
+          idNodes.push(node);
+          idScopes.push(scope);
           continue;
         case 'function_definition':
           this.enterFunction(node, scope, stack);
@@ -291,10 +296,15 @@ export class Model {
           if (COMPREHENSIONS.has(node.type)) childScope = this.newScope(node, 'comprehension', scope);
           break;
       }
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i], childScope]);
+      for (let i = node.children.length - 1; i >= 0; i--) {
+        nodes.push(node.children[i]);
+        scopes.push(childScope);
+      }
     }
     // Second pass: each identifier reference is filed under the scope its name resolves to.
-    for (const [id, scope] of identifiers) {
+    for (let k = 0; k < idNodes.length; k++) {
+      const id = idNodes[k];
+      const scope = idScopes[k];
       if (!this.isReference(id)) continue;
       const name = this.textOf(id);
       const target = this.lookupScope(name, scope);
@@ -305,7 +315,7 @@ export class Model {
     }
   }
 
-  private enterFunction(node: SyntaxNode, scope: Scope, stack: Array<[SyntaxNode, Scope]>): void {
+  private enterFunction(node: SyntaxNode, scope: Scope, stack: { push(x: [SyntaxNode, Scope]): void }): void {
     const nameNode = child(node, 'name');
     const name = nameNode ? this.textOf(nameNode) : '<function>';
     const s = this.newScope(node, 'function', scope);
@@ -333,7 +343,7 @@ export class Model {
     if (body) stack.push([body, s]);
   }
 
-  private enterClass(node: SyntaxNode, scope: Scope, stack: Array<[SyntaxNode, Scope]>): void {
+  private enterClass(node: SyntaxNode, scope: Scope, stack: { push(x: [SyntaxNode, Scope]): void }): void {
     const nameNode = child(node, 'name');
     const name = nameNode ? this.textOf(nameNode) : '<class>';
     const s = this.newScope(node, 'class', scope);
@@ -355,7 +365,7 @@ export class Model {
     s: Scope,
     params: SyntaxNode,
     fn: FunctionInfo | undefined,
-    stack: Array<[SyntaxNode, Scope]>,
+    stack: { push(x: [SyntaxNode, Scope]): void },
     outer: Scope,
   ): void {
     let index = 0;
@@ -826,14 +836,43 @@ export class Model {
     return out;
   }
 
+  private readonly methodCache = new Map<SyntaxNode, { receiver: SyntaxNode; name: string } | null>();
+  private byName: Map<string, SyntaxNode[]> | undefined;
+
   /** For `recv.name(...)`: the receiver and the method name. */
   methodCall(call: SyntaxNode): { receiver: SyntaxNode; name: string } | undefined {
+    const cached = this.methodCache.get(call);
+    if (cached !== undefined) return cached ?? undefined;
+    let result: { receiver: SyntaxNode; name: string } | null = null;
     const f = child(call, 'function');
-    if (!f || f.type !== 'attribute') return undefined;
-    const obj = child(f, 'object');
-    const attr = child(f, 'attribute');
-    if (!obj || !attr) return undefined;
-    return { receiver: obj, name: this.textOf(attr) };
+    if (f && f.type === 'attribute') {
+      const obj = child(f, 'object');
+      const attr = child(f, 'attribute');
+      if (obj && attr) result = { receiver: obj, name: this.textOf(attr) };
+    }
+    this.methodCache.set(call, result);
+    return result ?? undefined;
+  }
+
+  /** Calls whose callee is named `name`: `name(...)` or `x.name(...)`, in document order. */
+  callsNamed(name: string): readonly SyntaxNode[] {
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const call of this.calls) {
+        const f = child(call, 'function');
+        let short: string | undefined;
+        if (f?.type === 'identifier') short = this.textOf(f);
+        else if (f?.type === 'attribute') {
+          const attr = child(f, 'attribute');
+          if (attr) short = this.textOf(attr);
+        }
+        if (!short) continue;
+        let list = this.byName.get(short);
+        if (!list) this.byName.set(short, (list = []));
+        list.push(call);
+      }
+    }
+    return this.byName.get(name) ?? [];
   }
 
   /** Canonical name of what a call creates or invokes, when it resolves to a known API. */

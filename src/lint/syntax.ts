@@ -44,6 +44,8 @@ const REUSABLE = new Set([
 export interface ReuseSource {
   text: string;
   byId: Map<number, SyntaxNode>;
+  /** Whether the donor kept anonymous tokens (a tree with errors): only like is reused for like. */
+  keptAll: boolean;
 }
 
 interface TypeInfo {
@@ -60,10 +62,10 @@ function typeInfo(language: Language): TypeInfo {
     const names: string[] = [];
     const named: boolean[] = [];
     for (let id = 0; id < language.nodeTypeCount; id++) {
-      names.push(language.nodeTypeForId(id) ?? '');
+      names.push(intern(language.nodeTypeForId(id) ?? ''));
       named.push(language.nodeTypeIsNamed(id));
     }
-    info = { names, named, fields: language.fields };
+    info = { names, named, fields: language.fields.map((f) => (f === null ? null : intern(f))) };
     typeInfoCache.set(language, info);
   }
   return info;
@@ -88,6 +90,16 @@ function forget(node: SyntaxNode, byId: Map<number, SyntaxNode>): void {
   }
 }
 
+/**
+ * The same string, internalized: comparing node types against literals (`n.type === 'call'`) is
+ * then a pointer comparison instead of a character-by-character one.
+ */
+function intern(s: string): string {
+  const o: Record<string, true> = {};
+  o[s] = true;
+  return Object.keys(o)[0];
+}
+
 function shift(node: SyntaxNode, delta: number): void {
   const stack = [node];
   while (stack.length) {
@@ -102,13 +114,21 @@ function shift(node: SyntaxNode, delta: number): void {
  * Converts a tree-sitter tree to SyntaxNodes. With `reuse`, statements that tree-sitter reused
  * (same subtree id) and whose text is unchanged are taken from the previous conversion.
  */
-export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): SyntaxNode {
+export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): SyntaxNode & { keptAll?: boolean } {
   const info = typeInfo(tree.language);
+  // Punctuation and keywords carry nothing the rules read, except comparison operators (`==` in
+  // the main guard test). Skipping them saves most of the calls into WebAssembly. A tree with
+  // syntax errors keeps them all, so that a missing `)` can be named.
+  const keepAll = tree.rootNode.hasError;
   const cursor: TreeCursor = tree.walk();
   let reusedLast = false;
 
-  const make = (parent: SyntaxNode | null): SyntaxNode => {
+  const make = (parent: SyntaxNode | null): SyntaxNode | undefined => {
     const typeId = cursor.nodeTypeId;
+    if (!keepAll && typeId < info.named.length && !info.named[typeId] && parent?.type !== 'comparison_operator') {
+      reusedLast = true; // nothing below an anonymous token
+      return undefined;
+    }
     // ERROR nodes use an id outside the grammar's table.
     const type = info.names[typeId] || cursor.nodeType;
     const start = cursor.startIndex;
@@ -118,7 +138,7 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
     let id = 0;
     if (REUSABLE.has(type)) {
       id = cursor.nodeId;
-      if (reuse) {
+      if (reuse && reuse.keptAll === keepAll) {
         const old = reuse.byId.get(id);
         if (
           old &&
@@ -154,29 +174,34 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
   };
 
   try {
-    const root = make(null);
+    const root: SyntaxNode & { keptAll?: boolean } = make(null)!;
+    root.keptAll = keepAll;
+    // The parent to attach to at each depth of the cursor (the node itself, or its nearest kept
+    // ancestor), and whether to descend below it.
     const stack: SyntaxNode[] = [root];
-    const reusedStack: boolean[] = [false];
+    const skipStack: boolean[] = [false];
     for (;;) {
-      if (!reusedStack[reusedStack.length - 1] && cursor.gotoFirstChild()) {
-        const child = make(stack[stack.length - 1]);
-        stack.push(child);
-        reusedStack.push(reusedLast);
+      if (!skipStack[skipStack.length - 1] && cursor.gotoFirstChild()) {
+        const parent = stack[stack.length - 1];
+        const node = make(parent);
+        stack.push(node ?? parent);
+        skipStack.push(reusedLast);
         continue;
       }
       for (;;) {
         if (stack.length === 1) return root;
         if (cursor.gotoNextSibling()) {
           stack.pop();
-          reusedStack.pop();
-          const child = make(stack[stack.length - 1]);
-          stack.push(child);
-          reusedStack.push(reusedLast);
+          skipStack.pop();
+          const parent = stack[stack.length - 1];
+          const node = make(parent);
+          stack.push(node ?? parent);
+          skipStack.push(reusedLast);
           break;
         }
         cursor.gotoParent();
         stack.pop();
-        reusedStack.pop();
+        skipStack.pop();
       }
     }
   } finally {
@@ -184,16 +209,27 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
   }
 }
 
-/** Index of statement subtrees by tree-sitter id, for the next conversion to reuse. */
+/**
+ * Index of statement subtrees by tree-sitter id, for the next conversion to reuse. Statements are
+ * indexed down to three blocks deep (module > class > method > statement): an edit then reconverts
+ * at most the statement of a method body it touches, and building the index stays cheap.
+ */
 export function reuseIndex(root: SyntaxNode): Map<number, SyntaxNode> {
   const byId = new Map<number, SyntaxNode>();
-  const stack = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
+  const nodes = [root];
+  const depths = [0];
+  while (nodes.length) {
+    const n = nodes.pop()!;
+    const depth = depths.pop()!;
     if (n.id) byId.set(n.id, n);
     // Expressions hold no statements, so only descend where statements can be.
     if (n.type === 'module' || n.type === 'block' || REUSABLE.has(n.type) || n.type.endsWith('_clause')) {
-      for (const c of n.children) stack.push(c);
+      const d = n.type === 'block' ? depth + 1 : depth;
+      if (d > 3) continue;
+      for (const c of n.children) {
+        nodes.push(c);
+        depths.push(d);
+      }
     }
   }
   return byId;

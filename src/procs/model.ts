@@ -4,7 +4,7 @@
 import type { LaunchRegistry, ProcessAnnotation } from './launches';
 import { KNOWN_ADOPTER_NAMES, orphanEvidence, type OrphanEvidence } from './orphans';
 import { isPythonProcess } from './python';
-import { classifyRole, isHelperRole, mpMarker, startMethodOf, type MpMarker, type ProcessRole } from './roles';
+import { classifyRole, isHelperRole, isMpChildRole, mpMarker, startMethodOf, type MpMarker, type ProcessRole } from './roles';
 import type { Observation, Remembered } from './tracker';
 import { recordKey, type ProcessRecord, type SourceCapabilities } from './types';
 
@@ -72,6 +72,8 @@ export interface ProcessNode {
   orphan?: OrphanEvidence[];
   /** Started by mpscope (the launch registry says so). */
   launched: boolean;
+  /** The parent pid mpscope started it under, when it did. */
+  launchedUnder?: number;
   /** Launched by mpscope, or a descendant of such a process (sticky across re-parenting). */
   runMember: boolean;
   annotation?: ProcessAnnotation;
@@ -144,7 +146,9 @@ export function buildModel(records: readonly ProcessRecord[], ctx: ModelContext)
       firstSeenAt: obs?.firstSeenAt ?? ctx.takenAt,
     };
     if (ctx.registry) {
-      node.launched = ctx.registry.launchOf(r.pid, r.startToken) !== undefined;
+      const launch = ctx.registry.launchOf(r.pid, r.startToken);
+      node.launched = launch !== undefined;
+      node.launchedUnder = launch?.originalPpid;
       node.annotation = ctx.registry.annotationOf(r.pid, r.startToken);
     }
     nodes.set(key, node);
@@ -167,11 +171,11 @@ export function buildModel(records: readonly ProcessRecord[], ctx: ModelContext)
   }
 
   // Roles and run membership need the parent's first: resolve top-down, with a cycle guard.
-  const resolving = new Set<string>();
-  const resolved = new Set<string>();
+  const resolving = new Set<ProcessNode>();
+  const resolved = new Set<ProcessNode>();
   const resolve = (node: ProcessNode): void => {
-    if (resolved.has(node.key) || resolving.has(node.key)) return;
-    resolving.add(node.key);
+    if (resolved.has(node) || resolving.has(node)) return;
+    resolving.add(node);
     const parent = node.parentKey ? nodes.get(node.parentKey) : undefined;
     if (parent) resolve(parent);
     const obs = ctx.observations.get(node.key);
@@ -181,8 +185,8 @@ export function buildModel(records: readonly ProcessRecord[], ctx: ModelContext)
     node.helper = isHelperRole(role);
     node.startMethod = node.annotation?.startMethod ?? startMethodOf(role);
     node.runMember = node.launched || (obs?.runMember ?? false) || (parent?.runMember ?? false);
-    resolving.delete(node.key);
-    resolved.add(node.key);
+    resolving.delete(node);
+    resolved.add(node);
   };
   for (const node of nodes.values()) resolve(node);
 
@@ -209,7 +213,18 @@ export function buildModel(records: readonly ProcessRecord[], ctx: ModelContext)
         parentIsAdopter: isAdopter(ppidNode),
       };
     }
-    const launch = ctx.registry?.launchOf(r.pid, r.startToken);
+    // Most processes cannot be orphans by any rule: skip the rules unless one of their
+    // preconditions holds (a launch record, a ppid that changed, another session than the
+    // parent's, an adopting parent, a multiprocessing child under a non-Python parent).
+    const parentIsAdopter = isAdopter(parent);
+    const plausible =
+      node.launchedUnder !== undefined ||
+      (obs !== undefined && obs.firstPpid !== r.ppid) ||
+      (parent !== undefined && r.sid !== undefined && parent.record.sid !== r.sid) ||
+      parentIsAdopter ||
+      (isMpChildRole(node.role) && !parent?.isPython) ||
+      !ctx.capabilities.sessions;
+    if (!plausible) continue;
     let groupLeaderAlive: boolean | undefined;
     if (r.pgid !== undefined && r.pgid > 0) {
       const leader = byPid.get(r.pgid);
@@ -223,7 +238,7 @@ export function buildModel(records: readonly ProcessRecord[], ctx: ModelContext)
         sid: r.sid,
         isPython: node.isPython,
         role: node.role,
-        launchedUnder: launch?.originalPpid,
+        launchedUnder: node.launchedUnder,
         firstPpid: obs?.firstPpid,
       },
       {
@@ -236,7 +251,7 @@ export function buildModel(records: readonly ProcessRecord[], ctx: ModelContext)
               isPython: parent.isPython,
             }
           : undefined,
-        parentIsAdopter: isAdopter(parent),
+        parentIsAdopter,
         groupLeaderAlive,
         sessionsKnown: ctx.capabilities.sessions,
       },

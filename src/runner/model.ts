@@ -57,6 +57,8 @@ export interface ProcessRecord {
   python: boolean;
   argv: string[];
   comm: string | null;
+  /** When its parent's start() call began and returned (multiprocessing only). */
+  startCall: [number, number] | null;
   /** How it was started: process, pool-worker, executor-worker, manager, fork, popen. */
   startKind: string | null;
   target: string | null;
@@ -127,6 +129,7 @@ function newRecord(pid: number): ProcessRecord {
     python: false,
     argv: [],
     comm: null,
+    startCall: null,
     startKind: null,
     target: null,
     startMethod: null,
@@ -227,10 +230,14 @@ export class RunModel {
     return p;
   }
 
-  /** A hello for a pid whose earlier process has ended: the pid was reused. */
-  private fresh(pid: number): ProcessRecord {
+  /**
+   * A hello for a pid whose earlier process has ended: the pid was reused. Messages from
+   * different connections arrive in any order, so a process's own hello may come after the
+   * supervisor saw it go: only a hello sent after that is a new process.
+   */
+  private fresh(pid: number, helloTs: number): ProcessRecord {
     const old = this.processes.get(pid);
-    if (old && old.goneAt !== null) {
+    if (old && old.goneAt !== null && helloTs > old.goneAt) {
       this.retired.push(old);
       this.processes.delete(pid);
     }
@@ -262,7 +269,7 @@ export class RunModel {
       this.supervisorPid = hello.pid;
       return this.get(hello.pid);
     }
-    const p = this.fresh(hello.pid);
+    const p = this.fresh(hello.pid, hello.ts);
     p.python = true;
     p.osPpid = p.osPpid ?? hello.ppid;
     p.currentPpid = p.currentPpid ?? hello.ppid;
@@ -308,6 +315,7 @@ export class RunModel {
       case 'process_start': {
         const c = touch(this.get(msg.child));
         c.startedBy = from;
+        c.startCall = [msg.began, msg.ts];
         c.startSite = msg.site ?? c.startSite;
         c.name = c.name ?? msg.name;
         c.daemon = msg.daemon;

@@ -116,6 +116,8 @@ export class Session extends EventEmitter {
   private readonly ended: Promise<RunReport>;
   private resolveEnded!: (r: RunReport) => void;
   private supervisorDone = false;
+  /** An adopted program's directory of agent state files (startAdopted). */
+  private adoptedDir: string | null = null;
   private liveAgents = 0;
   private readonly detectors: Detector[];
 
@@ -238,8 +240,9 @@ export class Session extends EventEmitter {
    * adopt(), stops its processes itself if asked to, and calls finishAdopted() once they are gone.
    * Detectors, findings and the report work as for a launched run.
    */
-  startAdopted(info: { script: string; python: string; startedAt?: number }): void {
+  startAdopted(info: { script: string; python: string; startedAt?: number; runDir?: string }): void {
     if (this.state !== 'new') throw new Error('a session can only be started once');
+    this.adoptedDir = info.runDir ?? null;
     this.script = info.script;
     this.python = info.python;
     this.startedAt = info.startedAt ?? Date.now();
@@ -412,7 +415,7 @@ export class Session extends EventEmitter {
 
   /** The run's private directory, while the run lasts (the agents' deadlock state files live there). */
   get runDir(): string | null {
-    return this.server?.dir ?? null;
+    return this.server?.dir ?? this.adoptedDir;
   }
 
   /** Processes of the run (not the supervisor), in start order. */

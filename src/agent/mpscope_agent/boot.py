@@ -102,11 +102,35 @@ def start():
 
 def _after_fork(agent, token):
     # Runs in the child of every fork, also when the agent is disabled in the parent.
-    if agent.enabled:
-        try:
-            agent.after_fork_child(token)
-        except Exception as e:
-            agent.fail(e)
+    if not agent.enabled:
+        return
+    # An exception in a fork hook is printed and swallowed by the interpreter: a Ctrl-C arriving
+    # while we reconnect would be lost. Hold back the signals that have Python handlers until
+    # the hook returns; they are then handled in the program's code, as without mpscope.
+    old = _block_python_signals()
+    try:
+        agent.after_fork_child(token)
+    except Exception as e:
+        agent.fail(e)
+    finally:
+        if old is not None:
+            _restore_signals(old)
+
+
+def _block_python_signals():
+    try:
+        import _signal
+
+        handled = [s for s in _signal.valid_signals() if callable(_signal.getsignal(s))]
+        return _signal.pthread_sigmask(_signal.SIG_BLOCK, handled) if handled else None
+    except Exception:
+        return None
+
+
+def _restore_signals(old):
+    import _signal
+
+    _signal.pthread_sigmask(_signal.SIG_SETMASK, old)
 
 
 def _at_exit(agent):

@@ -180,7 +180,7 @@ def _patch_process(mod):
         tid = get_ident()
         prev = _starting.get(tid)
         _starting[tid] = p
-        return (site, tid, prev, kind, target)
+        return (site, tid, prev, kind, target, _now())
 
     def restore_starting(pre):
         if pre is None:
@@ -195,10 +195,11 @@ def _patch_process(mod):
         pid = _popen_pid(p)
         if pid is None or pre is None:
             return
-        site, _, _, kind, target = pre
+        site, _, _, kind, target, began = pre
         agent.send(
             "process_start",
             child=pid,
+            began=began,
             name=_name(p) or "",
             daemon=bool(getattr(p, "daemon", False)),
             kind=kind,

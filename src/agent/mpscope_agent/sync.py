@@ -58,6 +58,8 @@ _SKIP_CACHE = {}
 def install(agent):
     global _agent, _st, _mv, _MP_DIR
     _agent = agent
+    # Where multiprocessing lives, without importing it (most processes never do).
+    _MP_DIR = os.path.join(os.path.dirname(os.path.abspath(os.__file__)), "multiprocessing")
     directory = agent.config.get("stateDir") or os.path.dirname(os.environ.get("MPSCOPE_SOCKET", "") or "")
     _st = ss.State(directory if directory and os.path.isdir(directory) else None)
     _mv = _st.words
@@ -110,14 +112,22 @@ def _skip(filename):
 
 
 def site_frame(f):
-    """The frame to attribute an operation to: out of multiprocessing and the agent first; the
-    innermost user frame when there is one (library code as a fallback)."""
-    u = frames.user_frame(f)
-    if u is not None:
-        return u
-    while f is not None and _skip(f.f_code.co_filename):
+    """The innermost frame of the user's code from f outwards (a library's as a fallback), or
+    None. The walk stops at a multiprocessing child's _bootstrap: in a forked child the frames
+    below it are its parent's (the line that started it), not where the child is."""
+    fallback = None
+    while f is not None:
+        code = f.f_code
+        fn = code.co_filename
+        if code.co_name == "_bootstrap" and _skip(fn):
+            break
+        t = frames.tier(fn)
+        if t == frames.USER:
+            return f
+        if t == frames.LIBRARY and fallback is None:
+            fallback = f
         f = f.f_back
-    return f
+    return fallback
 
 
 def location(f):
@@ -130,9 +140,10 @@ def _record_site(b, f, lc):
     """Slow path of the acquisition record: a new call site for this lock."""
     code = f.f_code
     if _skip(code.co_filename):
-        f = site_frame(f) or f
+        f = site_frame(f) or f  # without a user frame, multiprocessing's own line: still "held"
     else:
         lc[0] = code  # the next acquisitions from here only store the line
+    _st.publish((b - PRIMS_AT) // ss.PRIM_WORDS)
     _mv[b + 1] = _st.code_index(f.f_code)
     _mv[b] = f.f_lineno or 1
 
@@ -187,6 +198,8 @@ def wait_begin(op, slot, f, extra=0):
         if s < 0:
             return -1
         base = THREADS_AT + s * ss.THREAD_WORDS
+        if slot is not None and slot >= 0:
+            _st.publish(slot)
         # Inside multiprocessing's exit machinery (implicit joins, queue flushes) the frames
         # below are the interpreter's, or in a forked child its parent's: no user site.
         u = site_frame(f) if not getattr(_agent, "exiting", 0) else None
@@ -256,6 +269,11 @@ def is_helper_thread(t):
     """multiprocessing's and concurrent.futures' own threads: they work for the program's
     threads and never count as threads that could wake somebody up by themselves."""
     if t is None:
+        return False
+    threading = sys.modules.get("threading")
+    if threading is not None and t is threading.main_thread():
+        # Also a pool worker forked from the Pool's _handle_workers thread: in the child, that
+        # thread is the main thread and runs the worker.
         return False
     if t.name == "QueueFeederThread":
         return True
@@ -399,7 +417,7 @@ def _released_by_non_holder(obj):
 def _track(obj, kind, site):
     """Give a SemLock object its record slot and the recording acquire/release methods."""
     semlock_id(obj)
-    slot = _st.new_prim(obj._mps_id, kind, site)
+    slot = _st.new_prim(obj._mps_id, kind, site, publish=False)
     if slot < 0:
         untrack(obj)
         return
@@ -451,8 +469,10 @@ def _created_internally(f):
 
 def _patch_synchronize(mod):
     global _MP_DIR
-    _MP_DIR = os.path.dirname(os.path.abspath(mod.__file__))
-    _SKIP_CACHE.clear()
+    d = os.path.dirname(os.path.abspath(mod.__file__))
+    if d != _MP_DIR:
+        _MP_DIR = d
+        _SKIP_CACHE.clear()
     SemLock = mod.SemLock
 
     def make_init(orig):

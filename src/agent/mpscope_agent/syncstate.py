@@ -93,6 +93,7 @@ class State(object):
         self.log_path = None
         # Facts already in this process's journal, re-written into a forked child's journal.
         self.prims = {}  # slot -> journal record
+        self.published = set()  # slots whose record is in the journal
         self.codes = {}  # code object -> index
         self.code_records = []  # index - 1 -> journal record
         self.threads = {}  # slot -> journal record
@@ -143,8 +144,8 @@ class State(object):
             except OSError:
                 pass
         self.open()
-        for rec in self.prims.values():
-            self.write(rec)
+        for slot in sorted(self.published):
+            self.write(self.prims[slot])
         for rec in self.code_records:
             self.write(rec)
         for rec in self.facts:
@@ -160,8 +161,11 @@ class State(object):
         except OSError:
             pass
 
-    def new_prim(self, pid_id, kind, site=None, label=None):
-        """A record slot for a primitive in this process (-1 when the table is full)."""
+    def new_prim(self, pid_id, kind, site=None, label=None, publish=True):
+        """A record slot for a primitive in this process (-1 when the table is full). With
+        publish=False the journal line waits for publish(): a lock enters the journal when it is
+        first acquired or waited on, so the internal semaphores of Condition, Event and Barrier
+        objects (created as locks, then untracked) never show up."""
         slot = self.next_prim
         if slot >= PRIM_SLOTS:
             return -1
@@ -173,8 +177,15 @@ class State(object):
         if label:
             rec["label"] = label
         self.prims[slot] = rec
-        self.write(rec)
+        if publish:
+            self.publish(slot)
         return slot
+
+    def publish(self, slot):
+        if slot in self.published or slot not in self.prims:
+            return
+        self.published.add(slot)
+        self.write(self.prims[slot])
 
     def relabel(self, slot, kind):
         rec = self.prims.get(slot)
@@ -183,7 +194,8 @@ class State(object):
         rec = dict(rec)
         rec["kind"] = kind
         self.prims[slot] = rec
-        self.write(rec)
+        if slot in self.published:
+            self.write(rec)
 
     def code_index(self, code):
         idx = self.codes.get(code)

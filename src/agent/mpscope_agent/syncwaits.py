@@ -20,7 +20,7 @@ import os
 import sys
 from _thread import get_ident
 
-from . import sync
+from . import frames, sync
 from . import syncstate as ss
 from .agent import hide_frame
 
@@ -267,7 +267,9 @@ def _patch_connection(mod):
                 raise
             try:
                 f = _getframe(1)
-                if not sync._skip(f.f_code.co_filename):  # the program's own Pipe()
+                while f is not None and sync._skip(f.f_code.co_filename):
+                    f = f.f_back  # out of multiprocessing (context.Pipe)
+                if f is not None and frames.tier(f.f_code.co_filename) == frames.USER:  # the program's own Pipe()
                     ia, ib = _conn_id(a), _conn_id(b)
                     sync._st.fact({"t": "pipe", "a": ia, "b": ib, "site": sync.location(f)})
             except Exception as e:

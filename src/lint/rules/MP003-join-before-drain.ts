@@ -20,7 +20,7 @@ export const joinBeforeDrain: Rule = {
   check(ctx) {
     const m = ctx.model;
     const facts = factsOf(m);
-    for (const call of m.calls) {
+    for (const call of m.callsNamed('join')) {
       const mc = m.methodCall(call);
       if (!mc || mc.name !== 'join' || mc.receiver.type !== 'identifier') continue;
       if ((m.positional(call) ?? [1]).length > 0 || child(call, 'arguments')?.children.some((c) => c.type === 'keyword_argument')) continue;

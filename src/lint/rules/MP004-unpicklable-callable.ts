@@ -50,7 +50,7 @@ export const unpicklableCallable: Rule = {
       check(t.fnExpr, where, 'error', true, '_task');
     }
     // BaseManager.register('name', callable=lambda: q) on a manager that is start()ed.
-    for (const call of m.calls) {
+    for (const call of m.callsNamed('register')) {
       const mc = m.methodCall(call);
       if (!mc || mc.name !== 'register') continue;
       const cls = m.valueOf(mc.receiver);
@@ -76,7 +76,7 @@ function unpicklable(m: Model, expr: SyntaxNode | undefined, depth = 0): { node:
 }
 
 function managerStarted(m: Model, cls: import('../model').ClassInfo): boolean {
-  for (const call of m.calls) {
+  for (const call of m.callsNamed('start')) {
     const mc = m.methodCall(call);
     if (!mc || mc.name !== 'start') continue;
     const v = m.valueOf(mc.receiver);

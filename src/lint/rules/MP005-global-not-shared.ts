@@ -113,10 +113,7 @@ function parentRead(
   const points: SyntaxNode[] = [];
   for (const c of creations) {
     // The point after which the parent expects the child's work to be done: a join of it.
-    for (const call of m.calls) {
-      const mc = m.methodCall(call);
-      if (mc?.name === 'join' && facts.creationsOf(mc.receiver).includes(c)) points.push(call);
-    }
+    points.push(...facts.joinsOf(c));
   }
   for (const t of tasks) points.push(t.call);
   for (const point of points) {

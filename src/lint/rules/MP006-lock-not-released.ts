@@ -19,7 +19,7 @@ export const lockNotReleased: Rule = {
   check(ctx) {
     const m = ctx.model;
     const facts = factsOf(m);
-    for (const call of m.calls) {
+    for (const call of m.callsNamed('acquire')) {
       const mc = m.methodCall(call);
       if (!mc || mc.name !== 'acquire') continue;
       const stmt = call.parent;

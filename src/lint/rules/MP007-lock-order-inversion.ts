@@ -57,6 +57,21 @@ export const lockOrderInversion: Rule = {
   },
 };
 
+const STATEMENT_HOLDERS = new Set([
+  'block',
+  'if_statement',
+  'elif_clause',
+  'else_clause',
+  'for_statement',
+  'while_statement',
+  'try_statement',
+  'except_clause',
+  'except_group_clause',
+  'finally_clause',
+  'match_statement',
+  'case_clause',
+]);
+
 /** Records, for every lock taken while others are held, the (outer, inner) pairs. */
 function collect(m: Model, node: SyntaxNode, held: string[], fn: string, out: Nesting[]): void {
   for (const stmt of node.children) {
@@ -100,10 +115,10 @@ function collect(m: Model, node: SyntaxNode, held: string[], fn: string, out: Ne
         continue;
       }
     }
-    if (stmt.type === 'function_definition' || stmt.type === 'class_definition' || stmt.type === 'lambda') continue;
-    // Nested acquisitions inside if/for/try bodies count too; acquire() regions were handled above
-    // for the block they appear in.
-    if (stmt.children.length) collect(m, stmt, held, fn, out);
+    if (stmt.type === 'function_definition' || stmt.type === 'class_definition' || stmt.type === 'decorated_definition') continue;
+    // Nested acquisitions inside if/for/while/try bodies count too (statements only: locks are
+    // taken by statements, so expressions need not be searched).
+    if (STATEMENT_HOLDERS.has(stmt.type)) collect(m, stmt, held, fn, out);
   }
 }
 

@@ -31,7 +31,7 @@ export const setStartMethodMisuse: Rule = {
     const m = ctx.model;
     const facts = factsOf(m);
     const byOwner = new Map<FunctionInfo | 'module', SyntaxNode[]>();
-    for (const call of m.calls) {
+    for (const call of m.callsNamed('set_start_method')) {
       if (m.calleeName(call) !== 'multiprocessing.set_start_method') continue;
       if (m.boolLiteral(m.keyword(call, 'force')) === true) continue;
       const owner = facts.ownerOf(call);

@@ -22,7 +22,7 @@ export const queueGetForever: Rule = {
     const facts = factsOf(m);
     for (const [fn, uses] of facts.childFunctions()) {
       // Only processes the parent waits for: non-daemon, and not terminated by the parent.
-      const waited = uses.creations.filter((c) => !facts.isDaemon(c) && !terminated(m, facts, c));
+      const waited = uses.creations.filter((c) => !facts.isDaemon(c) && !facts.terminated(c));
       if (waited.length === 0) continue;
       const body = child(fn.node, 'body');
       if (!body) continue;
@@ -44,14 +44,6 @@ export const queueGetForever: Rule = {
     }
   },
 };
-
-function terminated(m: Model, facts: ReturnType<typeof factsOf>, c: import('../facts').ProcessCreation): boolean {
-  for (const call of m.calls) {
-    const mc = m.methodCall(call);
-    if (mc && (mc.name === 'terminate' || mc.name === 'kill') && facts.creationsOf(mc.receiver).includes(c)) return true;
-  }
-  return false;
-}
 
 /** True if the loop can be left: a break of its own, a return, a raise, or an exit call. */
 function hasExit(m: Model, loop: SyntaxNode): boolean {

@@ -19,7 +19,7 @@ export const terminateSharedResource: Rule = {
   check(ctx) {
     const m = ctx.model;
     const facts = factsOf(m);
-    for (const call of m.calls) {
+    for (const call of ['terminate', 'kill'].flatMap((n) => m.callsNamed(n))) {
       const mc = m.methodCall(call);
       if (!mc || (mc.name !== 'terminate' && mc.name !== 'kill')) continue;
       const creations = facts.creationsOf(mc.receiver);

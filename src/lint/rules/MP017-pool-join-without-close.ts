@@ -13,7 +13,7 @@ export const poolJoinWithoutClose: Rule = {
   severity: 'error',
   check(ctx) {
     const m = ctx.model;
-    for (const call of m.calls) {
+    for (const call of m.callsNamed('join')) {
       const mc = m.methodCall(call);
       if (!mc || mc.name !== 'join' || mc.receiver.type !== 'identifier') continue;
       const of = m.instanceOf(mc.receiver);

@@ -13,7 +13,7 @@ export const taskDoneOnPlainQueue: Rule = {
   severity: 'error',
   check(ctx) {
     const m = ctx.model;
-    for (const call of m.calls) {
+    for (const call of ['task_done', 'join'].flatMap((n) => m.callsNamed(n))) {
       const mc = m.methodCall(call);
       if (!mc || (mc.name !== 'task_done' && mc.name !== 'join')) continue;
       const of = m.instanceOf(mc.receiver);

@@ -16,31 +16,37 @@ export const processAttributeSetInChild: Rule = {
   severity: 'warning',
   check(ctx) {
     const m = ctx.model;
+    // Attributes each Process subclass sets in run().
+    const setInRun = new Map<ClassInfo, Set<string>>();
     for (const cls of m.classes) {
       if (m.classCanonical(cls) !== PROCESS) continue;
       const run = cls.methods.get('run');
       const self = run?.params[0];
       const body = run ? child(run.node, 'body') : undefined;
       if (!run || !self || !body) continue;
-      const setInRun = new Set<string>();
+      const attrs = new Set<string>();
       walkOwn(body, (n) => {
         if (n.type === 'assignment' || n.type === 'augmented_assignment') {
           const left = child(n, 'left');
           const obj = left?.type === 'attribute' ? child(left, 'object') : undefined;
-          if (obj?.type === 'identifier' && m.textOf(obj) === self) setInRun.add(m.textOf(child(left!, 'attribute')!));
+          if (obj?.type === 'identifier' && m.textOf(obj) === self) attrs.add(m.textOf(child(left!, 'attribute')!));
         }
         return true;
       });
-      if (setInRun.size === 0) continue;
-      walk(m.root, (n) => {
-        if (n.type !== 'attribute') return true;
-        const attr = child(n, 'attribute');
-        const obj = child(n, 'object');
-        if (!attr || !obj || !setInRun.has(m.textOf(attr))) return true;
-        if (insideClass(m, n, cls)) return true;
-        if (n.parent?.type === 'assignment' && n.field === 'left') return true;
-        const v = m.valueOf(obj);
-        if (v?.kind !== 'instance' || !v.cls || !derives(m, v.cls, cls)) return true;
+      if (attrs.size) setInRun.set(cls, attrs);
+    }
+    if (setInRun.size === 0) return;
+    const names = new Set([...setInRun.values()].flatMap((s) => [...s]));
+    walk(m.root, (n) => {
+      if (n.type !== 'attribute') return true;
+      const attr = child(n, 'attribute');
+      const obj = child(n, 'object');
+      if (!attr || !obj || !names.has(m.textOf(attr))) return true;
+      if (n.parent?.type === 'assignment' && n.field === 'left') return true;
+      const v = m.valueOf(obj);
+      if (v?.kind !== 'instance' || !v.cls) return true;
+      for (const [cls, attrs] of setInRun) {
+        if (!attrs.has(m.textOf(attr)) || insideClass(m, n, cls) || !derives(m, v.cls, cls)) continue;
         ctx.report({
           start: n.start,
           end: n.end,
@@ -48,9 +54,10 @@ export const processAttributeSetInChild: Rule = {
             `\`${m.textOf(attr)}\` is set in ${cls.name}.run(), which runs in the child process on its own copy of ` +
             'the object; the parent never sees that value. Send it back through a Queue, a Pipe or a Manager.',
         });
-        return true;
-      });
-    }
+        break;
+      }
+      return true;
+    });
   },
 };
 

@@ -10,11 +10,14 @@
 // Even one stat read per process costs the kernel ~5-10 us, which for 1,000 processes at 1 Hz
 // is most of a 1% CPU budget. So a caller may name the pids it cares about (`hot`: the ones on
 // screen, their parents, zombies) and the ones to watch less closely (`warm`: other children of
-// those, re-read every 8-16 s); then the rest are served from the previous read for a while
-// (15-25 s; ages are spread by pid so the reads do not all come due at once). The pid
-// list itself (readdir) is read every time, new pids and processes started less than 10 s ago
-// are always read, and a cached pid cannot have been reused in between: that needs the kernel to cycle
-// through all of pid_max between two readdirs.
+// those, due again after 8-16 s); then the rest are served from the previous read for a while
+// (due after 15-25 s; spread by pid so they do not all come due at once), and of the due ones
+// only the most overdue 20 are read per listing, so the cost stays flat however many processes
+// the machine runs. A full listing (no `hot`) reads everything.
+// The pid list itself (readdir) is read every time, so an exited process goes at once; new pids,
+// zombies and processes started less than 10 s ago are always read; and a cached pid cannot
+// have been reused unnoticed: a pid missing from one readdir is dropped from the cache, and
+// reusing it between two readdirs would take the kernel cycling through all of pid_max.
 import * as fs from 'fs';
 import * as os from 'os';
 import { performance } from 'perf_hooks';
@@ -58,6 +61,8 @@ interface CachedDetails {
 export interface ProcfsOptions {
   /** Where procfs is mounted (default /proc). */
   procRoot?: string;
+  /** At most this many overdue cached processes are read again per listing (default 20). */
+  rereadBudget?: number;
   /** How long a cached command line and uid are trusted (default 10 s). */
   detailsTtlMs?: number;
 }
@@ -85,6 +90,7 @@ export class ProcfsSource implements ProcessSource {
   private readonly details = new Map<number, CachedDetails>();
   private readonly records = new Map<number, CachedRecord>();
   private generation = 0;
+  private readonly budget: number;
   private buf = Buffer.allocUnsafe(8192);
   // Read once: btime moves by a second now and then on some kernels (it is derived from the
   // wall clock), and start-time keys must not move with it.
@@ -96,6 +102,7 @@ export class ProcfsSource implements ProcessSource {
   constructor(options: ProcfsOptions = {}) {
     this.root = options.procRoot ?? '/proc';
     this.ttlMs = options.detailsTtlMs ?? 10_000;
+    this.budget = options.rereadBudget ?? 20;
     const boot = parseBootTime(this.readText(`${this.root}/stat`) ?? '');
     this.bootTimeSec = boot ?? Math.floor(Date.now() / 1000 - os.uptime());
     const aux = this.readAuxv();
@@ -132,35 +139,57 @@ export class ProcfsSource implements ProcessSource {
     const out: ProcessRecord[] = [];
     const gen = ++this.generation;
     const hot = options.hot;
+    // Cached processes whose re-read is due, with how overdue they are: only the most overdue
+    // are read this time (a fixed budget), so a machine with thousands of processes costs the
+    // same per refresh as one with hundreds; each still gets its turn.
+    const due: { index: number; pid: number; overdue: number }[] = [];
     for (const name of names) {
       const c = name.charCodeAt(0);
       if (c < 48 || c > 57) continue; // only the numeric entries are processes
       const pid = +name;
       const cached = this.records.get(pid);
-      if (cached && hot && !hot.has(pid) && this.mayServe(cached, pid, now, options.warm)) {
+      if (cached && hot && !hot.has(pid) && this.mayServe(cached, now)) {
         cached.seen = gen;
+        const maxAge = options.warm?.has(pid) ? warmMaxAgeMs(pid) : coldMaxAgeMs(pid);
+        const overdue = (now - cached.readAt) / maxAge;
+        if (overdue >= 1) due.push({ index: out.length, pid, overdue });
         out.push(cached.record);
         continue;
       }
-      const rec = this.readProcess(pid, now, mono);
-      if (!rec) continue;
-      out.push(rec);
-      if (cached && cached.record.startToken === rec.startToken) {
-        cached.record = rec;
-        cached.readAt = now;
-        cached.seen = gen;
-      } else {
-        this.records.set(pid, { record: rec, readAt: now, seen: gen });
+      const rec = this.read(pid, cached, now, mono, gen);
+      if (rec) out.push(rec);
+    }
+    if (due.length > 0) {
+      due.sort((a, b) => b.overdue - a.overdue);
+      for (const d of due.slice(0, this.budget)) {
+        const rec = this.read(d.pid, this.records.get(d.pid), now, mono, gen);
+        // Gone since readdir: leave it out (it will not be listed next time either).
+        out[d.index] = rec ?? out[d.index];
+        if (!rec) this.records.delete(d.pid);
       }
     }
     for (const [pid, entry] of this.records) if (entry.seen !== gen) this.records.delete(pid);
     for (const pid of this.details.keys()) if (!this.records.has(pid)) this.details.delete(pid);
-    return out;
+    return due.length > 0 ? out.filter((r) => this.records.get(r.pid)?.record === r) : out;
   }
 
-  private mayServe(cached: CachedRecord, pid: number, now: number, warm: ReadonlySet<number> | undefined): boolean {
-    if (cached.record.state === 'zombie' || now - cached.record.startTime < YOUNG_MS) return false;
-    return now - cached.readAt < (warm?.has(pid) ? warmMaxAgeMs(pid) : coldMaxAgeMs(pid));
+  /** Reads one process and updates the cache. */
+  private read(pid: number, cached: CachedRecord | undefined, now: number, mono: number, gen: number): ProcessRecord | undefined {
+    const rec = this.readProcess(pid, now, mono);
+    if (!rec) return undefined;
+    if (cached && cached.record.startToken === rec.startToken) {
+      cached.record = rec;
+      cached.readAt = now;
+      cached.seen = gen;
+    } else {
+      this.records.set(pid, { record: rec, readAt: now, seen: gen });
+    }
+    return rec;
+  }
+
+  /** May this cached process go without a read this time? Never a zombie, never a young one. */
+  private mayServe(cached: CachedRecord, now: number): boolean {
+    return cached.record.state !== 'zombie' && now - cached.record.startTime >= YOUNG_MS;
   }
 
   async get(pid: number): Promise<ProcessRecord | undefined> {

@@ -32,7 +32,9 @@ export function waitPhrase(snap: Snapshot, b: Blocked): string {
   if (!t.wait) return `waits on a ${t.localWait?.what ?? 'threading primitive'}${at(t.localWait?.site)}`;
   const w = t.wait;
   const label = primLabel(snap, w.prim?.id, w.prim?.kind ?? '');
-  const where = w.site ? at(w.site) : ' at interpreter exit';
+  // No user frame on the stack: multiprocessing's exit handler (joins), or a Pool worker's loop.
+  const where = w.site ? at(w.site) : w.op === 'thread-join' || w.op === 'process-join' ? ' at interpreter exit' : '';
+  if (w.op === 'queue-get' && !w.site && /PoolWorker/.test(b.proc.name)) return `is idle, waiting for a task from ${label}`;
   switch (w.op) {
     case 'lock':
       return `${w.prim && /Semaphore/.test(w.prim.kind) ? 'waits to acquire' : 'waits to lock'} ${label}${where}`;

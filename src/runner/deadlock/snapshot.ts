@@ -40,6 +40,13 @@ export class PrimLabels {
     return info;
   }
 
+  /** Both ends of one Pipe() get the pipe's label. */
+  pair(a: string, b: string, created?: Loc | null): void {
+    const known = this.byId.get(a) ?? this.byId.get(b);
+    const info = known ?? this.see(a, 'Connection', created, true);
+    for (const id of [a, b]) if (!this.byId.has(id)) this.byId.set(id, { ...info, id });
+  }
+
   all(): Map<string, PrimInfo> {
     return this.byId;
   }
@@ -76,6 +83,7 @@ export function buildSnapshot(
     pipeEnds.add(p.a);
     pipeEnds.add(p.b);
   }
+  for (const p of facts.pipes) labels.pair(p.a, p.b, p.site);
   for (const p of facts.prims) labels.see(p.id, p.kind, p.site ?? null, pipeEnds.has(p.id));
   for (const id of facts.signals) {
     const info = labels.get(id);

@@ -1,6 +1,6 @@
 // `zombie`: a child that exited but whose exit status nobody collected for longer than the
-// threshold, so it sat in the process table as <defunct>. Time the parent spent joining its
-// other children (join them in order) is not counted.
+// threshold, so it sat in the process table as <defunct>. Time the parent spent starting or
+// joining its other children (start them all, then join them in order) is not counted.
 import type { Finding } from './types';
 import { type FindingContext, isUsers, label, loc, seconds, where } from './context';
 
@@ -27,13 +27,17 @@ function overlap(a: Interval, intervals: Interval[]): number {
 
 export function zombieFindings(ctx: FindingContext): Finding[] {
   const { model } = ctx;
-  const joinsBy = new Map<number, Array<{ child: number; iv: Interval }>>();
+  // What each parent spent managing its children: joining them, and starting them (a parent
+  // that starts 100 processes and then joins them all is not neglecting the first ones).
+  const busyBy = new Map<number, Array<{ child: number; iv: Interval }>>();
+  const busy = (by: number, child: number, iv: Interval) => {
+    const list = busyBy.get(by) ?? [];
+    list.push({ child, iv });
+    busyBy.set(by, list);
+  };
   for (const p of model.all()) {
-    for (const j of p.joins) {
-      const list = joinsBy.get(j.by) ?? [];
-      list.push({ child: p.pid, iv: [j.began, j.ended] });
-      joinsBy.set(j.by, list);
-    }
+    for (const j of p.joins) busy(j.by, p.pid, [j.began, j.ended]);
+    if (p.startedBy !== null && p.startCall !== null) busy(p.startedBy, p.pid, p.startCall);
   }
   const out: Finding[] = [];
   for (const p of model.all()) {
@@ -46,7 +50,7 @@ export function zombieFindings(ctx: FindingContext): Finding[] {
     const reaped = p.reapedAt ?? ctx.endedAt;
     // The OS parent is who must reap it (a forkserver child is reaped by the forkserver).
     const reaper = model.processes.get(p.osPpid ?? -1);
-    const others = (joinsBy.get(reaper?.pid ?? -1) ?? []).filter((j) => j.child !== p.pid).map((j) => j.iv);
+    const others = (busyBy.get(reaper?.pid ?? -1) ?? []).filter((j) => j.child !== p.pid).map((j) => j.iv);
     const waited = reaped - exit - overlap([exit, reaped], others);
     if (waited <= ctx.zombieThresholdMs) continue;
     const parent = model.parentOf(p) ?? reaper;

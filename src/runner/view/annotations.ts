@@ -229,11 +229,11 @@ export function buildDiagnostics(model: ReportModel): DiagnosticData[] {
 }
 
 /** Markdown for the hover of a waiting line: the cycle, then the stack of each process in it. */
-export function deadlockHover(model: ReportModel, f: ViewFinding): string {
+export function deadlockHover(model: ReportModel, f: ViewFinding, fromPid?: number): string {
   const lines: string[] = [];
   lines.push(`**mpscope: ${f.kind === 'deadlock' ? 'deadlock' : f.kind}**`, '');
   lines.push(escapeMarkdown(f.message), '');
-  const chain = cycleChain(model, f);
+  const chain = cycleChain(model, f, fromPid);
   if (chain.length > 0) lines.push(`Wait-for cycle: ${chain.map(escapeMarkdown).join(' → ')}`, '');
   for (const w of f.waits) {
     const held = w.holders
@@ -249,7 +249,7 @@ export function deadlockHover(model: ReportModel, f: ViewFinding): string {
   for (const pid of pids) {
     const threads = f.stacks.get(pid);
     if (!threads || threads.length === 0) continue;
-    lines.push('', `**Stack of ${escapeMarkdown(processLabel(model, pid))}**`, '', '```');
+    lines.push('', `**Stack of ${escapeMarkdown(processLabel(model, pid))}**, innermost call first`, '', '```');
     for (const t of threads) {
       if (threads.length > 1) lines.push(`Thread ${t.thread}:`);
       for (const fr of t.frames) {
@@ -273,9 +273,9 @@ export function buildDecorations(model: ReportModel): DecorationData[] {
   const byLine = new Map<string, DecorationData>();
   for (const f of model.findings) {
     if (f.kind !== 'deadlock') continue;
-    const hover = deadlockHover(model, f);
     for (const w of f.waits) {
       if (!w.site) continue;
+      const hover = deadlockHover(model, f, w.pid);
       const text = `⏸ ${processLabel(model, w.pid)} waits for ${w.primitive.label}${heldByText(model, w, w.site.file)}`;
       const key = locKey(w.site.file, w.site.line);
       const existing = byLine.get(key);

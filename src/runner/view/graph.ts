@@ -242,11 +242,15 @@ export function findCycles(nodeIds: string[], edges: Array<{ source: string; tar
  * the first waiting process: "Process-1 → Lock#2 → Process-2 → Lock#1 → Process-1".
  * For a wait on a dead holder the chain ends at the holder: "Process-2 → Lock#1 → Process-1 (exited)".
  */
-export function cycleChain(model: ReportModel, finding: ViewFinding): string[] {
+export function cycleChain(model: ReportModel, finding: ViewFinding, fromPid?: number): string[] {
   if (finding.waits.length === 0) return [];
   const waitOf = new Map<number, (typeof finding.waits)[number]>();
   for (const w of finding.waits) if (!waitOf.has(w.pid)) waitOf.set(w.pid, w);
-  const start = finding.cycle.find((pid) => waitOf.has(pid)) ?? finding.waits[0].pid;
+  // From the process asked about (the hovered line's), else from the cycle's first member.
+  const start =
+    (fromPid !== undefined && waitOf.has(fromPid) ? fromPid : undefined) ??
+    finding.cycle.find((pid) => waitOf.has(pid)) ??
+    finding.waits[0].pid;
   const chain: string[] = [];
   const seen = new Set<number>();
   let pid: number | undefined = start;

@@ -151,13 +151,18 @@ export async function startAttach(ctx: MpscopeContext, target: AttachTarget): Pr
   }
   const config = buildAttachConfig(target);
   const folder = vscode.workspace.workspaceFolders?.[0];
+  // Said before starting: with this kernel policy debugpy's injector (gdb) is refused, and the
+  // error debugpy reports does not say why.
+  const hint = ptraceHint(readPtraceScope(), typeof process.getuid === 'function' && process.getuid() === 0);
+  if (hint) {
+    ctx.log.warn(`attach to pid ${target.pid}: ${hint}`);
+    void vscode.window.showWarningMessage(`mpscope: ${hint}.`);
+  }
   ctx.log.info(`starting debugpy attach session "${config.name}" on pid ${config.processId}`);
   const started = await vscode.debug.startDebugging(folder, config);
   if (started) return { started: true, config };
-  const hint = ptraceHint(readPtraceScope(), typeof process.getuid === 'function' && process.getuid() === 0);
   const message = `the debug session for pid ${target.pid} did not start${hint ? `: ${hint}` : ''}`;
   ctx.log.warn(message);
-  if (hint) void vscode.window.showWarningMessage(`mpscope: ${message}.`);
   return { started: false, reason: 'failed', message, config };
 }
 

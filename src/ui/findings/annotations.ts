@@ -38,18 +38,7 @@ export class RunAnnotations implements vscode.Disposable {
    * text's decoration type so that it renders first.
    */
   private readonly pauseType: vscode.TextEditorDecorationType;
-  private readonly decorationType = vscode.window.createTextEditorDecorationType({
-    isWholeLine: true,
-    backgroundColor: new vscode.ThemeColor('mpscope.deadlockLineBackground'),
-    overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.errorForeground'),
-    overviewRulerLane: vscode.OverviewRulerLane.Right,
-    after: {
-      color: new vscode.ThemeColor('mpscope.deadlockForeground'),
-      fontStyle: 'italic',
-      margin: '0 0 0 0.3em',
-    },
-    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-  });
+  private readonly decorationType: vscode.TextEditorDecorationType;
   private diagnostics: DiagnosticData[] = [];
   private decorations: DecorationData[] = [];
   private readonly disposables: vscode.Disposable[] = [];
@@ -63,6 +52,18 @@ export class RunAnnotations implements vscode.Disposable {
       after: { contentIconPath: vscode.Uri.file(icon(theme)), margin: '0 0 0 2em', width: '1em', height: '1em' },
     });
     this.pauseType = vscode.window.createTextEditorDecorationType({ dark: pause('dark'), light: pause('light') });
+    this.decorationType = vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      backgroundColor: new vscode.ThemeColor('mpscope.deadlockLineBackground'),
+      overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.errorForeground'),
+      overviewRulerLane: vscode.OverviewRulerLane.Right,
+      after: {
+        color: new vscode.ThemeColor('mpscope.deadlockForeground'),
+        fontStyle: 'italic',
+        margin: '0 0 0 0.3em',
+      },
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+    });
     this.disposables.push(
       state.onDidChange(() => this.refresh()),
       vscode.window.onDidChangeVisibleTextEditors(() => this.paintDecorations()),

@@ -5,6 +5,7 @@ import type { RunState } from './state';
 import type { RunBackend, RunHandle, RunProcessInfo } from './backend';
 import { RunTerminal } from './terminal';
 import { normalizeReport } from '../../runner/view/model';
+import { cycleChain } from '../../runner/view/graph';
 import type { RunRequest } from '../../runner/view/run-request';
 import { resolveInterpreter } from '../python/interpreter';
 
@@ -132,8 +133,16 @@ export class RunController implements vscode.Disposable {
         term.error(`mpscope: ${deadlock.message}`);
         term.info('mpscope: the processes are kept alive so you can look at them; stop the run when done.');
         void this.setContext();
+        // The full message (every wait, every holder) is in the terminal and the report; the
+        // notification names the cycle.
+        const chain = cycleChain(model, deadlock);
+        const short = chain.length > 0 ? `deadlock: ${chain.join(' → ')}` : deadlock.message;
         void vscode.window
-          .showErrorMessage(`mpscope: ${deadlock.message}`, 'Show Report', 'Stop Run')
+          .showErrorMessage(
+            `mpscope: ${short}. Its processes are kept alive until you stop the run.`,
+            'Show Report',
+            'Stop Run',
+          )
           .then((choice) => {
             if (choice === 'Show Report') void vscode.commands.executeCommand('mpscope.showReport');
             if (choice === 'Stop Run') void vscode.commands.executeCommand('mpscope.stopRun');

@@ -7,9 +7,11 @@ import type { RunBackend, RunHandle, RunProcessInfo, RunStacks } from './backend
 import { Session } from '../../runner/session';
 import { buildReport, type RunReport } from '../../runner/report';
 import type { Finding } from '../../runner/findings/types';
+import type { ProcessRecord } from '../../runner/model';
 import { mergeEnv, type RunRequest } from '../../runner/view/run-request';
 import { normalizeReport, signalName } from '../../runner/view/model';
 import { formatStacks } from '../../runner/view/stacks-text';
+import { launchRegistry } from '../../procs/launches';
 
 /** Live report snapshots at most this often: a Pool of 8 workers must not redraw 8 views per message. */
 const UPDATE_INTERVAL_MS = 150;
@@ -73,7 +75,10 @@ export class SessionHandle implements RunHandle {
     }
     // The user closing stdin (Ctrl-D) or the script exiting makes writes fail with EPIPE: harmless.
     s.stdin?.on('error', () => undefined);
-    s.on('process', () => this.scheduleUpdate());
+    s.on('process', (p: ProcessRecord) => {
+      this.record(p);
+      this.scheduleUpdate();
+    });
     // The deadlock detector announces a deadlock as soon as it confirms it (session event
     // 'deadlock', Finding[]); in the editor the run is kept alive after it: show it at once.
     s.on('deadlock', (findings: Finding[]) => {
@@ -90,6 +95,38 @@ export class SessionHandle implements RunHandle {
       for (const l of this.exitListeners) l(report);
     });
     this.scheduleUpdate(true);
+  }
+
+  /**
+   * Tells the Processes view what this run launched (its "only mpscope runs" filter, the proof
+   * that a re-parented process was orphaned) and what it knows (multiprocessing names, start sites).
+   */
+  private readonly recorded = new Set<number>();
+  private readonly annotated = new Map<number, string>();
+  private record(p: ProcessRecord): void {
+    const sup = this.session.model.supervisorPid;
+    if (sup !== null && !this.recorded.has(sup)) {
+      this.recorded.add(sup);
+      launchRegistry.markLaunched(sup, process.pid);
+      launchRegistry.markSubreaper(sup); // the supervisor adopts the run's orphans
+    }
+    // Recorded once its OS parent is known (the parent's start message can come first): a wrong
+    // original parent would later look like proof that the process was orphaned.
+    if (!this.recorded.has(p.pid) && p.osPpid !== null) {
+      this.recorded.add(p.pid);
+      launchRegistry.markLaunched(p.pid, p.osPpid);
+    }
+    const method = p.startMethod === 'fork' || p.startMethod === 'spawn' || p.startMethod === 'forkserver' ? p.startMethod : undefined;
+    // Only on news: every change makes the Processes view take a snapshot.
+    const key = `${p.name}|${p.startSite?.file}:${p.startSite?.line}|${method}`;
+    if ((p.name || p.startSite || method) && this.annotated.get(p.pid) !== key) {
+      this.annotated.set(p.pid, key);
+      launchRegistry.annotate(p.pid, {
+        ...(p.name ? { mpName: p.name } : {}),
+        ...(p.startSite ? { startSite: { file: p.startSite.file, line: p.startSite.line } } : {}),
+        ...(method ? { startMethod: method } : {}),
+      });
+    }
   }
 
   private emitOutput(data: string, stream: 'stdout' | 'stderr'): void {

@@ -4,6 +4,8 @@
 // tree through the launch registry. No `vscode` import; src/ui/terminal/index.ts shows the
 // programs in VS Code.
 import { EventEmitter } from 'events';
+import * as fs from 'fs';
+import * as path from 'path';
 import { launchRegistry, type LaunchRegistry } from '../../procs';
 import { Session } from '../../runner/session';
 import type { AgentConnection, AgentListener, AgentMessage } from './listener';
@@ -29,6 +31,8 @@ export interface ProgramFollowerEvents {
 export class ProgramFollower extends EventEmitter<ProgramFollowerEvents> {
   readonly programs = new FollowedPrograms();
   private readonly sessions = new Map<number, Session>();
+  /** Each program's run directory: links to its processes' agent state files (see linkState). */
+  private readonly dirs = new Map<number, string>();
   /** Roots already recorded in the launch registry. */
   private readonly marked = new Set<number>();
   private readonly registry: LaunchRegistry;
@@ -43,6 +47,29 @@ export class ProgramFollower extends EventEmitter<ProgramFollowerEvents> {
     this.log = options.log ?? (() => undefined);
     listener.on('connection', (conn) => this.onConnection(conn));
     listener.on('protocolError', (e) => this.log(`protocol: ${e}`));
+    this.sweepStale();
+  }
+
+  /** Removes state files and program folders whose processes are gone (left by a crashed window). */
+  private sweepStale(): void {
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    };
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(this.stateRoot);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const m = /^sync-(\d+)\.(state|log)$/.exec(name) ?? /^program-(\d+)-\d+$/.exec(name);
+      if (m && !alive(Number(m[1]))) fs.rmSync(path.join(this.stateRoot, name), { recursive: true, force: true });
+    }
   }
 
   /** The runner session analysing a program. */
@@ -57,6 +84,7 @@ export class ProgramFollower extends EventEmitter<ProgramFollowerEvents> {
     let session = this.sessions.get(program.id);
     if (!session) {
       this.log(`following ${program.program} (pid ${program.rootPid}, Python ${program.python})`);
+      const dir = this.programDir(program);
       session = new Session({
         script: program.program,
         cwd: program.cwd,
@@ -65,12 +93,13 @@ export class ProgramFollower extends EventEmitter<ProgramFollowerEvents> {
         // As in the editor's runs: a deadlock's processes stay alive to be looked at.
         onDeadlock: 'keep',
       });
-      session.startAdopted({ script: program.program, python: program.executable, startedAt: program.startedAt });
+      session.startAdopted({ script: program.program, python: program.executable, startedAt: program.startedAt, runDir: dir });
       this.sessions.set(program.id, session);
     }
     // The agent cannot tell the program's own process from its children in a terminal (no
     // MPSCOPE_MAIN there): the first process of the program is its main process.
     if (pid === program.rootPid && hello.role === 'subprocess') (hello as { role: string }).role = 'main';
+    this.linkState(program, pid);
     if (session.state !== 'ended') session.adopt(conn);
     conn.on('message', (msg: AgentMessage) => {
       const p = this.programs.message(pid, msg);
@@ -91,6 +120,8 @@ export class ProgramFollower extends EventEmitter<ProgramFollowerEvents> {
     if (session) {
       if (session.state !== 'ended') void session.finishAdopted();
       this.emit('ended', program, session);
+      // The detectors read the state files until the report is built; then they can go.
+      void session.wait().then(() => this.removeState(program));
     }
     const ended = this.programs.programs.filter((p) => p.ended);
     for (const old of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) {
@@ -129,7 +160,51 @@ export class ProgramFollower extends EventEmitter<ProgramFollowerEvents> {
       .map((p) => p.pid);
   }
 
+  /**
+   * The agents of all terminal programs write their deadlock state files (sync-<pid>.state and
+   * .log) into one place, the listener's folder. The runner's deadlock detector reads every file
+   * of its session's run directory, so each program gets a directory of its own with links to
+   * the files of its own processes (made as they connect; the files may come a moment later).
+   */
+  private programDir(program: FollowedProgram): string | undefined {
+    const dir = path.join(this.stateRoot, `program-${program.rootPid}-${program.id}`);
+    try {
+      fs.mkdirSync(dir, { mode: 0o700 });
+      this.dirs.set(program.id, dir);
+      return dir;
+    } catch (err) {
+      this.log(`no state folder for ${program.program}: ${(err as Error).message}; deadlocks will not be detected`);
+      return undefined;
+    }
+  }
+
+  private get stateRoot(): string {
+    return path.dirname(this.listener.path);
+  }
+
+  private linkState(program: FollowedProgram, pid: number): void {
+    const dir = this.dirs.get(program.id);
+    if (!dir) return;
+    for (const ext of ['state', 'log']) {
+      try {
+        fs.symlinkSync(path.join(this.stateRoot, `sync-${pid}.${ext}`), path.join(dir, `sync-${pid}.${ext}`));
+      } catch {
+        // already linked (a pid seen twice)
+      }
+    }
+  }
+
+  private removeState(program: FollowedProgram): void {
+    const dir = this.dirs.get(program.id);
+    this.dirs.delete(program.id);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    for (const pid of program.processes.keys()) {
+      for (const ext of ['state', 'log']) fs.rmSync(path.join(this.stateRoot, `sync-${pid}.${ext}`), { force: true });
+    }
+  }
+
   async close(): Promise<void> {
     await this.listener.close();
+    for (const program of this.programs.programs) if (this.dirs.has(program.id)) this.removeState(program);
   }
 }

@@ -14,6 +14,8 @@ import type { RunReport } from '../../../src/runner/report';
 import { ensurePrivateDir, newIdentity, socketPath, terminalEnvironment } from '../../../src/ui/terminal/address';
 import { ProgramFollower } from '../../../src/ui/terminal/follow';
 import { AgentListener } from '../../../src/ui/terminal/listener';
+import type { FollowedProgram } from '../../../src/ui/terminal/programs';
+import type { Finding } from '../../../src/runner/findings/types';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/integrations');
@@ -99,6 +101,35 @@ describe('integrations: following programs started from a terminal', function ()
     assert.ok(lost, `no child-exception finding: ${JSON.stringify(report.findings.map((f) => f.kind))}`);
     assert.ok(lost.pids.includes(workerPid));
     assert.ok(lost.locations.some((l) => l.file === script), JSON.stringify(lost.locations));
+  });
+
+  it('finds a live deadlock in a terminal program, and cleans up its state files when it is gone', async () => {
+    const script = path.join(ROOT, 'media/examples/deadlock_lock_order.py');
+    const found = new Promise<{ kinds: string[]; message: string; program: FollowedProgram }>((resolve) => {
+      const seen = new Set<number>();
+      follower.on('change', (program) => {
+        const session = follower.sessionOf(program);
+        if (program.program !== script || !session || seen.has(program.id)) return;
+        seen.add(program.id);
+        session.on('deadlock', (findings: Finding[]) => {
+          const f = findings.find((x) => x.kind === 'deadlock');
+          if (f) resolve({ kinds: f.locations.map((l) => l.role ?? ''), message: f.message, program });
+        });
+      });
+    });
+    const child = spawn(PYTHON, [script], { env, cwd: os.tmpdir(), stdio: 'ignore', detached: true });
+    children.push(child);
+    const deadlock = await found;
+    assert.match(deadlock.message, /transfer|audit/);
+    const dir = path.dirname(listener.path);
+    const pids = [...deadlock.program.processes.keys()];
+    assert.ok(pids.some((pid) => fs.existsSync(path.join(dir, `sync-${pid}.state`))), 'no agent state files where the detector reads them');
+    const ended = new Promise<void>((resolve) => follower.on('ended', (p, session) => p === deadlock.program && void session.wait().then(() => resolve())));
+    process.kill(-child.pid!, 'SIGKILL');
+    await ended;
+    await new Promise((r) => setTimeout(r, 100));
+    const left = fs.readdirSync(dir).filter((n) => pids.some((pid) => n === `sync-${pid}.state` || n === `sync-${pid}.log`) || n.startsWith(`program-${deadlock.program.rootPid}-`));
+    assert.deepStrictEqual(left, [], 'state files of the ended program were left behind');
   });
 
   it('a lone python -c is followed but not worth showing', async () => {

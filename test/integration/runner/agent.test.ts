@@ -22,10 +22,10 @@ describe('runner: the agent', function () {
     assert.ok(fork?.python, 'the os.fork child ran the agent');
     assert.strictEqual(fork.exitCode, 7);
     assert.strictEqual(fork.ppid, main.pid);
-    assert.strictEqual(fork.startSite?.line, 15);
+    assert.strictEqual(fork.startSite?.line, 13);
     const sub = r.report.processes.find((p) => p.role === 'subprocess' && p.python);
     assert.ok(sub, 'the Python subprocess ran the agent');
-    assert.strictEqual(sub.startSite?.line, 19);
+    assert.strictEqual(sub.startSite?.line, 18);
     const workers = byRole('worker');
     assert.strictEqual(workers.length, 2);
     for (const w of workers) {

@@ -28,6 +28,10 @@ import {
 const catalog = loadCatalog(path.join(ROOT, 'snippets'));
 const METHODS = ['fork', 'spawn'] as const;
 const RUN_TIMEOUT_S = 60;
+/** Blocked this long counts as hung. A real deadlock blocks forever, so 5 s still catches every
+ * one; the default (1 s) reports spawn children that a loaded machine is slow to schedule. */
+const HANG_TIMEOUT_S = 5;
+const RUN_ARGS = ['run', '--json', '--timeout', String(RUN_TIMEOUT_S), '--hang-timeout', String(HANG_TIMEOUT_S)];
 /** Parallel runs: enough to finish in minutes, few enough not to starve the programs' own timeouts. */
 const PARALLEL = Math.max(2, Math.min(4, os.cpus().length));
 const marker = crypto.randomUUID();
@@ -136,7 +140,7 @@ describe('snippets: the library proven by mpscope itself', function () {
           // A program that picks its start method itself is expanded with each choice instead
           // of being forced from outside (set_start_method may be called only once).
           const file = choice !== undefined ? writeExpansion(dir, entry, method, { [choice]: method }) : defaults.get(entry.prefix)!;
-          const args = ['run', '--json', '--timeout', String(RUN_TIMEOUT_S)];
+          const args = [...RUN_ARGS];
           if (!entry.setsStartMethod) args.push('--start-method', method);
           jobs.push({ key: `${entry.prefix} ${method}`, entry, method, file, args: [...args, file] });
         }
@@ -162,7 +166,7 @@ describe('snippets: the library proven by mpscope itself', function () {
         // A port that is free now, passed to both; the master also starts one local worker.
         const port = await freePort();
         const partnerEnv = { ...env, MANAGER_PORT: String(port), LOCAL_WORKERS: '1', REMOTE_WORKERS: '2' };
-        const args = ['run', '--json', '--timeout', String(RUN_TIMEOUT_S), '--start-method', method];
+        const args = [...RUN_ARGS, '--start-method', method];
         const opts = { cwd: dir, env: partnerEnv, hardTimeoutMs: (RUN_TIMEOUT_S + 30) * 1000 };
         const [m, w1, w2] = await Promise.all([
           runCli([...args, defaults.get(master.prefix)!], opts),

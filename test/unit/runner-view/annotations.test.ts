@@ -56,7 +56,9 @@ describe('runner/view annotations', () => {
     const m = normalizeReport(deadlockReport());
     const md = deadlockHover(m, m.findings[0]);
     assert.match(md, /Wait-for cycle: Process-1 → Lock#2 → Process-2 → Lock#1 → Process-1/);
-    assert.match(md, /\*\*Stack of Process-1 \(pid 101\)\*\*/);
+    assert.match(md, /\*\*Stack of Process-1 \(pid 101\)\*\*, innermost call first/);
+    // From the hovered line's process.
+    assert.match(deadlockHover(m, m.findings[0], 102), /Wait-for cycle: Process-2 → Lock#1 → Process-1 → Lock#2 → Process-2/);
     assert.match(md, /→ deadlock\.py:9 in left/);
     assert.match(md, / {2}synchronize\.py:95 in __enter__/);
   });

@@ -37,6 +37,8 @@ function startBridge({ dir, page, screenshotDir, log }) {
           const style = window.getComputedStyle(el);
           return {
             text: (el.textContent ?? '').trim(),
+            // What is rendered: leaves out hidden descendants (textContent does not).
+            visibleText: (el instanceof HTMLElement ? el.innerText : el.textContent ?? '').trim(),
             ariaLabel: el.getAttribute('aria-label'),
             title: el.getAttribute('title'),
             role: el.getAttribute('role'),

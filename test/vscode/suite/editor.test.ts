@@ -397,6 +397,8 @@ describe('editor: runs of mpscope in the editor', function () {
       });
       assert.strictEqual(rows[0].label, 'Run: bank_deadlock.py');
       assert.match(rows[0].description, /^running · 3 live/);
+      // A new run dropped the previous run's diagnostics.
+      assert.deepStrictEqual(mpscopeDiagnostics(path.join(fixtures, 'lifecycle.py')), []);
       assert.deepStrictEqual(
         rows[0].children[0].children.map((c) => c.label.replace(/\(\d+\)/, '(N)')),
         ['Process-1 (N)', 'Process-2 (N)'],
@@ -438,6 +440,10 @@ describe('editor: runs of mpscope in the editor', function () {
       await vscode.commands.executeCommand('notifications.clearAll');
       await vscode.commands.executeCommand('workbench.action.closePanel');
       await vscode.commands.executeCommand('workbench.view.extension.mpscope');
+      // Only what this window's runs launched (other tests on this machine run programs too).
+      const filter = api.processes?.filter;
+      await api.processes?.setFilter('mpscope');
+      await api.processes?.view.reveal(`run:${run.state.generation}`, { expand: 3, select: false, focus: false });
       const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(script), vscode.ViewColumn.One);
       editor.revealRange(new vscode.Range(L.acquireA - 3, 0, L.acquireA - 3, 0), vscode.TextEditorRevealType.AtTop);
       editor.selection = new vscode.Selection(L.join - 1, 0, L.join - 1, 0);
@@ -445,9 +451,18 @@ describe('editor: runs of mpscope in the editor', function () {
       await ui.screenshot('editor-deadlock');
       editor.selection = new vscode.Selection(L.waitA - 1, 12, L.waitA - 1, 12);
       await vscode.commands.executeCommand('editor.action.showHover');
-      await new Promise((r) => setTimeout(r, 1500));
+      await ui.waitFor('.monaco-hover:has-text("Wait-for cycle")');
+      const hover = (await ui.query('.monaco-hover')).map((h) => h.text).join('\n');
+      assert.match(hover, /Wait-for cycle: Process-2 → Lock#1 → Process-1 → Lock#2 → Process-2/);
+      assert.match(hover, /Stack of Process-1 \(pid \d+\)/);
+      // The diagnostics come first in the hover; focus it and scroll to the cycle and the stacks.
+      await vscode.commands.executeCommand('editor.action.showHover', { focus: 'autoFocusImmediately' });
+      await new Promise((r) => setTimeout(r, 300));
+      await vscode.commands.executeCommand('editor.action.goToBottomHover');
+      await new Promise((r) => setTimeout(r, 800));
       await ui.screenshot('editor-deadlock-hover');
       await vscode.commands.executeCommand('editor.action.hideHover');
+      if (filter) await api.processes?.setFilter(filter);
     });
 
     it('draws the live deadlock in the report (screenshot)', async function () {
@@ -536,6 +551,18 @@ describe('editor: runs of mpscope in the editor', function () {
       assert.match(text, new RegExp(`cwd: ${path.join(workspace, 'editor').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
       assert.match(text, /\(start method spawn\)/);
       assert.strictEqual(await Promise.race([ended, new Promise<string>((r) => setTimeout(() => r('no end event'), 10000))]), 0);
+    });
+  });
+
+  describe('"mpscope: Run Python File with Start Method..."', () => {
+    it('forces the chosen start method in the run', async () => {
+      const script = path.join(fixtures, 'show_config.py');
+      // The second argument stands for the quick pick's choice.
+      await vscode.commands.executeCommand('mpscope.runFileWithStartMethod', vscode.Uri.file(script), 'forkserver');
+      const active = run.controller.active!;
+      await until('the run to end', () => active.request.program === script && !active.live, 60000);
+      assert.match(active.terminal.transcript, /start method: forkserver/);
+      assert.match(active.terminal.transcript, /args: \[\]/);
     });
   });
 

@@ -331,6 +331,67 @@ describe('integrations: VS Code integrations (issue 9)', function () {
       await vscode.commands.executeCommand('mpscope.clearRun');
     });
 
+    it('a deadlock in a terminal program is found live; Stop Run ends its processes', async () => {
+      const run = api.run;
+      assert.ok(run, 'the run feature did not start');
+      const script = path.join(extensionPath, 'media', 'examples', 'deadlock_lock_order.py');
+      const terminal = vscode.window.createTerminal({ name: 'mpscope-test deadlock', cwd: scratch });
+      terminals.push(terminal);
+      terminal.sendText(`python3 '${script}'`);
+      const program = await waitUntil('mpscope to follow the program', () =>
+        api.integrations.terminal().programs.find((p) => p.program === script && !p.ended && p.processes.size >= 3), 30000);
+      const programPids = [...program.processes.keys()];
+      pids.push(...programPids);
+      const deadlock = await waitUntil('the live deadlock finding', () =>
+        run.state.script === script ? run.state.report?.findings.find((f) => f.kind === 'deadlock') : undefined, 30000);
+      assert.match(deadlock.message, /transfer|audit/);
+      assert.strictEqual(run.state.live, true, 'the deadlocked program is not kept alive');
+      await vscode.commands.executeCommand('mpscope.stopRun');
+      await waitUntil('the program to end', () => (program.ended && !run.state.live ? true : undefined), 30000);
+      const alive = programPids.filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      assert.deepStrictEqual(alive, [], 'processes of the stopped terminal program are still alive');
+      terminal.dispose();
+    });
+
+    it('starting an mpscope run while a terminal program is shown leaves that program running', async () => {
+      const run = api.run;
+      assert.ok(run, 'the run feature did not start');
+      const release = path.join(scratch, 'release-detach');
+      const pidFile = path.join(scratch, 'detach.pids');
+      const script = path.join(fixtures, 'terminal_program.py');
+      const terminal = vscode.window.createTerminal({ name: 'mpscope-test detach', cwd: scratch });
+      terminals.push(terminal);
+      terminal.sendText(`python3 '${script}' '${release}' '${pidFile}'`);
+      const [rootPid, workerPid] = (await waitUntil('the program to start its worker', () => (fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : undefined), 30000))
+        .split(' ')
+        .map(Number);
+      pids.push(workerPid, rootPid);
+      await waitUntil('the program to be the current run', () => (run.state.script === script && run.state.live ? true : undefined));
+
+      const fixed = path.join(extensionPath, 'media', 'examples', 'fixed', 'unjoined_child.py');
+      await vscode.commands.executeCommand('mpscope.runFile', vscode.Uri.file(fixed));
+      await waitUntil('the new run to end', () => (run.state.script === fixed && !run.state.live && run.state.report ? true : undefined), 60000);
+      for (const pid of [rootPid, workerPid]) process.kill(pid, 0); // throws if the terminal program was killed
+      fs.writeFileSync(release, '');
+      await waitUntil('the terminal program to end by itself', () => {
+        try {
+          process.kill(rootPid, 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      }, 30000);
+      terminal.dispose();
+      await vscode.commands.executeCommand('mpscope.clearRun');
+    });
+
     it('turning the setting off again clears the terminals\' environment, closes the channel, and old terminals stay quiet', async () => {
       const socket = api.integrations.terminal().socket;
       assert.ok(socket, 'the setting is not on (previous tests)');

@@ -8,7 +8,7 @@
  *     ui.skipUnlessAvailable(this);               // skips (with the reason) where there is no browser
  *     await vscode.commands.executeCommand('workbench.view.extension.mpscope');
  *     await ui.waitFor('.pane-header[aria-label^="Processes"]');     // CSS or any Playwright selector
- *     const rows = await ui.query('.monaco-list-row');                 // [{ text, ariaLabel, title, role, className, visible }]
+ *     const rows = await ui.query('.monaco-list-row');                 // [{ text, visibleText, ariaLabel, title, role, className, visible }]
  *     await ui.click('.monaco-list-row', { index: 0 });              // waits for the element first
  *     await ui.press('Control+Shift+P'); await ui.type('mpscope');   // keyboard, Playwright key names
  *     const png = await ui.screenshot('processes-view');             // test-output/screenshots/processes-view.png
@@ -30,7 +30,10 @@ import * as path from 'path';
 
 /** What `ui.query` reports about each element that matches. */
 export interface UiElement {
+  /** textContent, trimmed: all the text inside, hidden parts included. */
   text: string;
+  /** innerText, trimmed: only the text that is rendered (hidden descendants left out). */
+  visibleText: string;
   ariaLabel: string | null;
   title: string | null;
   role: string | null;
