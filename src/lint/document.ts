@@ -100,6 +100,25 @@ export class PythonDocument {
     return (this.importedCache = found);
   }
 
+  /**
+   * True when some import statement names a module `pred` accepts; stops at the first one (the
+   * usual `import multiprocessing` near the top of the file).
+   */
+  importsAny(pred: (module: string) => boolean): boolean {
+    if (this.importedCache) {
+      for (const m of this.importedCache) if (pred(m)) return true;
+      return false;
+    }
+    const found = new Set<string>();
+    if (this.converted) return scanImportsConverted(this.converted, this.source, found, pred);
+    const cursor = this.tree.walk();
+    try {
+      return scanImports(cursor, found, pred);
+    } finally {
+      cursor.delete();
+    }
+  }
+
   /** Re-parses after the text changed, reusing what did not change. */
   update(newText: string): void {
     const change = diffTexts(this.source, newText);
@@ -131,7 +150,7 @@ export class PythonDocument {
     this.lineIndex = newLines;
     this.importedCache = undefined;
     this.converted = previous
-      ? convertTree(tree, newText, { text: oldText, byId: reuseIndex(previous), keptAll: !!(previous as { keptAll?: boolean }).keptAll })
+      ? convertTree(tree, newText, { text: oldText, byId: reuseIndex(previous) })
       : undefined;
     keep.delete();
   }
@@ -141,37 +160,44 @@ export class PythonDocument {
   }
 }
 
-function scanImportsConverted(root: SyntaxNode, text: string, found: Set<string>): void {
+function scanImportsConverted(root: SyntaxNode, text: string, found: Set<string>, stop?: (m: string) => boolean): boolean {
   const stack = [root];
+  const add = (name: string): boolean => {
+    found.add(name);
+    return !!stop?.(name);
+  };
   while (stack.length) {
     const n = stack.pop()!;
     if (n.type === 'import_statement') {
       for (const c of n.children) {
-        if (c.type === 'dotted_name') found.add(text.slice(c.start, c.end));
-        else if (c.type === 'aliased_import') {
+        if (c.type === 'dotted_name' && add(text.slice(c.start, c.end))) return true;
+        if (c.type === 'aliased_import') {
           const name = c.children.find((x) => x.type === 'dotted_name');
-          if (name) found.add(text.slice(name.start, name.end));
+          if (name && add(text.slice(name.start, name.end))) return true;
         }
       }
     } else if (n.type === 'import_from_statement') {
       const mod = n.children.find((c) => c.field === 'module_name');
-      if (mod?.type === 'dotted_name') found.add(text.slice(mod.start, mod.end));
+      if (mod?.type === 'dotted_name' && add(text.slice(mod.start, mod.end))) return true;
     } else if (COMPOUND.has(n.type)) {
-      for (const c of n.children) stack.push(c);
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
     }
   }
+  return false;
 }
 
-function scanImports(cursor: TreeCursor, found: Set<string>): void {
+function scanImports(cursor: TreeCursor, found: Set<string>, stop?: (m: string) => boolean): boolean {
   for (;;) {
     const type = cursor.nodeType;
     if (type === 'import_statement' || type === 'import_from_statement') {
+      const before = found.size;
       collectImport(cursor, type === 'import_from_statement', found);
+      if (stop && found.size > before && [...found].slice(before).some(stop)) return true;
     } else if (COMPOUND.has(type) && cursor.gotoFirstChild()) {
       continue;
     }
     while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) return;
+      if (!cursor.gotoParent()) return false;
     }
   }
 }

@@ -35,8 +35,7 @@ export interface LintResult {
 
 /** True when the document imports a module the rules know (else no rule can match). */
 export function isRelevant(doc: PythonDocument): boolean {
-  for (const name of doc.importedModules()) if (isRelevantModule(name)) return true;
-  return false;
+  return doc.importsAny(isRelevantModule);
 }
 
 export function lintDocument(doc: PythonDocument, options: LintOptions = {}): LintResult {

@@ -46,18 +46,10 @@ export class Facts {
   readonly moduleCalls: SyntaxNode[] = [];
 
   constructor(readonly model: Model) {
+    // What a target's parameters are is only known from where it is used; the model asks as it
+    // resolves names (see paramType).
+    model.paramTypeProvider = (fn, name) => this.paramType(fn, name);
     this.collect();
-    // What a target's parameters are is only known from where it is used: learn it, then collect
-    // again with the better resolution (a process created inside a target, for example).
-    if (this.learnParamTypes()) {
-      model.clearValues();
-      this.creations.length = 0;
-      this.creationByCall.clear();
-      this.tasks.length = 0;
-      this.callsByFunction.clear();
-      this.moduleCalls.length = 0;
-      this.collect();
-    }
   }
 
   private collect(): void {
@@ -151,38 +143,82 @@ export class Facts {
     this.tasks.push({ call, method: mc.name, kind, fnExpr, fn, args, paramArgs });
   }
 
-  /** Records what each target's parameters receive; true if anything was learnt. */
-  private learnParamTypes(): boolean {
+  private readonly paramMemo = new Map<FunctionInfo, Map<string, Value | null>>();
+  private readonly paramBusy = new Set<string>();
+
+  /**
+   * The value every use of `fn` as a process target or pool task passes to parameter `name`
+   * (undefined when they differ or cannot be followed). Found from the references to the
+   * function itself, so that it can be answered while the creations are still being collected.
+   */
+  paramType(fn: FunctionInfo, name: string): Value | undefined {
+    let memo = this.paramMemo.get(fn);
+    if (memo?.has(name)) return memo.get(name) ?? undefined;
+    const key = `${fn.node.start}:${name}`;
+    if (this.paramBusy.has(key)) return undefined; // a cycle: stay unknown
+    this.paramBusy.add(key);
+    let result: Value | undefined;
+    try {
+      result = this.computeParamType(fn, name);
+    } finally {
+      this.paramBusy.delete(key);
+    }
+    if (!memo) this.paramMemo.set(fn, (memo = new Map()));
+    memo.set(name, result ?? null);
+    return result;
+  }
+
+  private computeParamType(fn: FunctionInfo, name: string): Value | undefined {
     const m = this.model;
-    const seen = new Map<FunctionInfo, Map<string, Value | null>>();
-    const learn = (fn: FunctionInfo | undefined, paramArgs: Map<string, SyntaxNode>) => {
-      if (!fn) return;
-      let types = seen.get(fn);
-      if (!types) seen.set(fn, (types = new Map()));
-      for (const [param, expr] of paramArgs) {
-        const v = m.valueOf(expr) ?? null;
-        if (!types.has(param)) types.set(param, v);
-        else {
-          const prev = types.get(param);
-          if (!prev || !v || JSON.stringify(describe(prev)) !== JSON.stringify(describe(v))) types.set(param, null);
+    const sources: SyntaxNode[] = [];
+    const defining = fn.scope.parent;
+    if (!defining) return undefined;
+    if (fn.cls && fn.name === '__init__') {
+      // Constructor arguments of a class instantiated in this file.
+      const found = fn.cls.scope.parent;
+      if (!found) return undefined;
+      for (const ref of m.refsOf(fn.cls.name, m.lookupScope(fn.cls.name, found) ?? found)) {
+        const call = ref.parent;
+        if (call?.type === 'call' && ref.field === 'function') {
+          const arg = argumentFor(m, call, fn, name, 1, 0);
+          if (arg === null) return undefined;
+          if (arg) sources.push(arg);
         }
       }
-    };
-    for (const c of this.creations) {
-      const init = c.cls ? m.findMethod(c.cls, '__init__') : undefined;
-      learn(c.cls ? init : c.targetFn, c.paramArgs);
-    }
-    for (const t of this.tasks) learn(t.fn, t.paramArgs);
-    let learnt = false;
-    for (const [fn, types] of seen) {
-      const known = new Map<string, Value>();
-      for (const [p, v] of types) if (v) known.set(p, v);
-      if (known.size) {
-        m.paramTypes.set(fn, known);
-        learnt = true;
+    } else if (!fn.cls) {
+      const bound = m.lookupScope(fn.name, defining);
+      if (!bound) return undefined;
+      for (const ref of m.refsOf(fn.name, bound)) {
+        const p = ref.parent;
+        if (!p) continue;
+        let arg: SyntaxNode | undefined | null;
+        if (p.type === 'keyword_argument' && ref.field === 'value' && m.textOf(child(p, 'name')!) === 'target') {
+          const call = p.parent?.parent;
+          if (call?.type !== 'call') continue;
+          arg = argumentFor(m, call, fn, name, 0, 3, 'args', 4);
+        } else if (p.type === 'argument_list' && p.parent?.type === 'call') {
+          const call = p.parent;
+          const mc = m.methodCall(call);
+          const pos = m.positional(call);
+          if (!mc || !pos) continue;
+          const at = pos.indexOf(ref);
+          if (at === 0 && (mc.name === 'apply' || mc.name === 'apply_async')) arg = argumentFor(m, call, fn, name, 0, 1, 'args');
+          else if (at === 0 && mc.name === 'submit') arg = argumentFor(m, call, fn, name, 0, -1);
+          else if (at === 1 && mc.name === 'run_in_executor') arg = argumentFor(m, call, fn, name, 0, -2);
+          else continue;
+        } else continue;
+        if (arg === null) return undefined;
+        if (arg) sources.push(arg);
       }
     }
-    return learnt;
+    let result: Value | undefined;
+    for (const expr of sources) {
+      const v = m.valueOf(expr);
+      if (!v) return undefined;
+      if (!result) result = v;
+      else if (JSON.stringify(describe(result)) !== JSON.stringify(describe(v))) return undefined;
+    }
+    return result;
   }
 
   // ---------------------------------------------------------------- flows of process objects
@@ -456,6 +492,14 @@ export class Facts {
     return out;
   }
 
+  private readonly deepStarts = new Map<FunctionInfo, { call: SyntaxNode; via: SyntaxNode[] } | null>();
+
+  /** The process-starting call `fn` makes, itself or through the same-file functions it calls (memoized). */
+  startsProcessesIn(fn: FunctionInfo): { call: SyntaxNode; via: SyntaxNode[] } | undefined {
+    if (!this.deepStarts.has(fn)) this.deepStarts.set(fn, this.findInCalls(fn, (c) => this.startsProcesses(c)) ?? null);
+    return this.deepStarts.get(fn) ?? undefined;
+  }
+
   /** Calls that create processes: Process(...).start(), p.start(), Pool(), Manager(), executors. */
   startsProcesses(call: SyntaxNode): boolean {
     const m = this.model;
@@ -495,6 +539,46 @@ function describe(v: Value): unknown {
     case 'lambda':
       return ['lambda', v.node.start];
   }
+}
+
+/**
+ * The expression a call passes to parameter `name` of `fn`. `argsAt` says where the arguments
+ * are: a positional index holding an args tuple (with `argsKw` its keyword), or a negative number
+ * -k for "the positional arguments from index k on". Returns null when positions are unknown.
+ */
+function argumentFor(
+  m: Model,
+  call: SyntaxNode,
+  fn: FunctionInfo,
+  name: string,
+  offset: number,
+  argsAt: number,
+  argsKw?: string,
+  kwargsAt?: number,
+): SyntaxNode | undefined | null {
+  const index = fn.params.indexOf(name) - offset;
+  let positional: SyntaxNode[] | undefined;
+  if (argsAt < 0) positional = (m.positional(call) ?? undefined)?.slice(-argsAt);
+  else if (argsKw) positional = tupleElements(m.argument(call, argsAt, argsKw));
+  else positional = m.positional(call);
+  if (argsAt === 0 && !argsKw) positional = m.positional(call);
+  if (positional === undefined) {
+    // No args at all is fine (the parameter then has a default); anything else is unknown.
+    const given = argsKw ? m.argument(call, argsAt, argsKw) : undefined;
+    if (given) return null;
+    positional = [];
+  }
+  if (index >= 0 && index < positional.length) return positional[index];
+  if (kwargsAt !== undefined) {
+    const kws = dictEntries(m, m.argument(call, kwargsAt, 'kwargs'));
+    const kw = kws.find((k) => k.name === name);
+    if (kw) return kw.value;
+  }
+  if (argsAt === 0 && !argsKw) {
+    const kw = keywordArgs(m, call).find((k) => k.name === name);
+    if (kw) return kw.value;
+  }
+  return undefined;
 }
 
 /** Elements of a tuple or list literal (`(q,)`, `[a, b]`), else undefined. */

@@ -101,8 +101,13 @@ export class Model {
   readonly comments: SyntaxNode[] = [];
   /** `if __name__ == "__main__":` statements at module level. */
   readonly mainGuards: SyntaxNode[] = [];
-  /** Types of parameters learnt from the places a function is used as a process target. */
-  readonly paramTypes = new Map<FunctionInfo, Map<string, Value>>();
+  /**
+   * What a parameter receives, learnt from the places its function is used as a process target
+   * or pool task (set by Facts, which knows those places).
+   */
+  paramTypeProvider: ((fn: FunctionInfo, name: string) => Value | undefined) | undefined;
+  /** `with` statements, in document order. */
+  readonly withStatements: SyntaxNode[] = [];
 
   private readonly bindingIds = new Set<SyntaxNode>();
   private readonly valueCache = new Map<SyntaxNode, Value | null>();
@@ -291,6 +296,9 @@ export class Model {
         }
         case 'if_statement':
           if (scope === this.module && this.isMainTest(child(node, 'condition'))) this.mainGuards.push(node);
+          break;
+        case 'with_statement':
+          this.withStatements.push(node);
           break;
         default:
           if (COMPREHENSIONS.has(node.type)) childScope = this.newScope(node, 'comprehension', scope);
@@ -679,7 +687,7 @@ export class Model {
         if (p.index === 0 && p.fn.cls && !p.fn.decorators.some((d) => this.textOf(d).includes('staticmethod') || this.textOf(d).includes('classmethod'))) {
           return { kind: 'instance', of: this.classCanonical(p.fn.cls) ?? `local.${p.fn.cls.name}`, cls: p.fn.cls };
         }
-        return this.paramTypes.get(p.fn)?.get(p.fn.params[p.index]);
+        return this.paramTypeProvider?.(p.fn, p.fn.params[p.index]);
       }
       default:
         return undefined;

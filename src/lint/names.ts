@@ -51,8 +51,19 @@ const PROCESS_ALIASES = new Set([
   'ForkServerProcess',
 ]);
 
+const canonicalCache = new Map<string, string>();
+
 /** Maps a dotted name to its canonical form (see module comment). */
 export function canonical(q: string): string {
+  let c = canonicalCache.get(q);
+  if (c === undefined) {
+    c = computeCanonical(q);
+    if (canonicalCache.size < 10000) canonicalCache.set(q, c);
+  }
+  return c;
+}
+
+function computeCanonical(q: string): string {
   if (q.startsWith('multiprocessing.')) {
     const parts = q.split('.');
     const last = parts[parts.length - 1];

@@ -22,6 +22,9 @@ export interface SyntaxNode {
   id: number;
 }
 
+/** Blocks deep that statements are indexed for reuse (module > class > method > statement). */
+const MAX_REUSE_DEPTH = 3;
+
 /** Node types whose converted subtree may be reused after an edit. */
 const REUSABLE = new Set([
   'expression_statement',
@@ -44,9 +47,10 @@ const REUSABLE = new Set([
 export interface ReuseSource {
   text: string;
   byId: Map<number, SyntaxNode>;
-  /** Whether the donor kept anonymous tokens (a tree with errors): only like is reused for like. */
-  keptAll: boolean;
 }
+
+/** Statement subtrees by tree-sitter id (see reuseIndex), kept with each converted tree. */
+export const REUSE_INDEX = new WeakMap<SyntaxNode, Map<number, SyntaxNode>>();
 
 interface TypeInfo {
   names: string[];
@@ -78,12 +82,15 @@ function columnOf(text: string, offset: number): number {
   return offset - i;
 }
 
-/** Removes a reused subtree's statements from the index, so none of them is reused twice. */
-function forget(node: SyntaxNode, byId: Map<number, SyntaxNode>): void {
+/**
+ * Moves a reused subtree's statements from the old index to the next one, so that none of them is
+ * reused twice and the next edit can reuse them again.
+ */
+function forget(node: SyntaxNode, byId: Map<number, SyntaxNode>, next: Map<number, SyntaxNode>): void {
   const stack = [node];
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.id) byId.delete(n.id);
+    if (n.id && byId.delete(n.id)) next.set(n.id, n);
     if (n.type === 'block' || REUSABLE.has(n.type) || n.type.endsWith('_clause')) {
       for (const c of n.children) stack.push(c);
     }
@@ -114,18 +121,36 @@ function shift(node: SyntaxNode, delta: number): void {
  * Converts a tree-sitter tree to SyntaxNodes. With `reuse`, statements that tree-sitter reused
  * (same subtree id) and whose text is unchanged are taken from the previous conversion.
  */
-export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): SyntaxNode & { keptAll?: boolean } {
+export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): SyntaxNode {
   const info = typeInfo(tree.language);
   // Punctuation and keywords carry nothing the rules read, except comparison operators (`==` in
-  // the main guard test). Skipping them saves most of the calls into WebAssembly. A tree with
-  // syntax errors keeps them all, so that a missing `)` can be named.
-  const keepAll = tree.rootNode.hasError;
+  // the main guard test). Skipping them saves most of the calls into WebAssembly. In a tree with
+  // syntax errors, tokens the parser inserted (a missing `)`) are kept, to name the error.
+  const hasError = tree.rootNode.hasError;
   const cursor: TreeCursor = tree.walk();
   let reusedLast = false;
+  // The index the next conversion will reuse from, built as we go.
+  const next = new Map<number, SyntaxNode>();
+  // Block nesting of each node, for the depth limit of the index.
+  const blockDepth = new Map<SyntaxNode, number>();
+  const depthOf = (parent: SyntaxNode | null): number => {
+    if (!parent) return 0;
+    let d = blockDepth.get(parent);
+    if (d === undefined) {
+      d = (parent.parent ? depthOf(parent.parent) : 0) + (parent.type === 'block' ? 1 : 0);
+      blockDepth.set(parent, d);
+    }
+    return d;
+  };
 
   const make = (parent: SyntaxNode | null): SyntaxNode | undefined => {
     const typeId = cursor.nodeTypeId;
-    if (!keepAll && typeId < info.named.length && !info.named[typeId] && parent?.type !== 'comparison_operator') {
+    if (
+      typeId < info.named.length &&
+      !info.named[typeId] &&
+      parent?.type !== 'comparison_operator' &&
+      !(hasError && cursor.nodeIsMissing)
+    ) {
       reusedLast = true; // nothing below an anonymous token
       return undefined;
     }
@@ -136,9 +161,9 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
     const fieldId = cursor.currentFieldId;
     const field = fieldId ? info.fields[fieldId] ?? null : null;
     let id = 0;
-    if (REUSABLE.has(type)) {
+    if (REUSABLE.has(type) && depthOf(parent) <= MAX_REUSE_DEPTH) {
       id = cursor.nodeId;
-      if (reuse && reuse.keptAll === keepAll) {
+      if (reuse) {
         const old = reuse.byId.get(id);
         if (
           old &&
@@ -147,7 +172,7 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
           columnOf(reuse.text, old.start) === columnOf(text, start) &&
           reuse.text.slice(old.start, old.end) === text.slice(start, end)
         ) {
-          forget(old, reuse.byId);
+          forget(old, reuse.byId, next);
           if (old.start !== start) shift(old, start - old.start);
           old.parent = parent;
           old.field = field;
@@ -170,12 +195,13 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
       id,
     };
     if (parent) parent.children.push(node);
+    if (id) next.set(id, node);
     return node;
   };
 
   try {
-    const root: SyntaxNode & { keptAll?: boolean } = make(null)!;
-    root.keptAll = keepAll;
+    const root = make(null)!;
+    REUSE_INDEX.set(root, next);
     // The parent to attach to at each depth of the cursor (the node itself, or its nearest kept
     // ancestor), and whether to descend below it.
     const stack: SyntaxNode[] = [root];
@@ -215,6 +241,8 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
  * at most the statement of a method body it touches, and building the index stays cheap.
  */
 export function reuseIndex(root: SyntaxNode): Map<number, SyntaxNode> {
+  const kept = REUSE_INDEX.get(root);
+  if (kept) return kept;
   const byId = new Map<number, SyntaxNode>();
   const nodes = [root];
   const depths = [0];
@@ -225,7 +253,7 @@ export function reuseIndex(root: SyntaxNode): Map<number, SyntaxNode> {
     // Expressions hold no statements, so only descend where statements can be.
     if (n.type === 'module' || n.type === 'block' || REUSABLE.has(n.type) || n.type.endsWith('_clause')) {
       const d = n.type === 'block' ? depth + 1 : depth;
-      if (d > 3) continue;
+      if (d > MAX_REUSE_DEPTH) continue;
       for (const c of n.children) {
         nodes.push(c);
         depths.push(d);

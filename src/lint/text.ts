@@ -88,9 +88,18 @@ export function diffTexts(before: string, after: string): TextChange | undefined
   if (before === after) return undefined;
   const max = Math.min(before.length, after.length);
   let prefix = 0;
+  // Whole chunks first (native string comparison), then characters.
+  const CHUNK = 2048;
+  while (prefix + CHUNK <= max && before.slice(prefix, prefix + CHUNK) === after.slice(prefix, prefix + CHUNK)) prefix += CHUNK;
   while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
   let suffix = 0;
   const maxSuffix = max - prefix;
+  while (
+    suffix + CHUNK <= maxSuffix &&
+    before.slice(before.length - suffix - CHUNK, before.length - suffix) === after.slice(after.length - suffix - CHUNK, after.length - suffix)
+  ) {
+    suffix += CHUNK;
+  }
   while (
     suffix < maxSuffix &&
     before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)

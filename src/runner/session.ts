@@ -484,8 +484,9 @@ export class Session extends EventEmitter {
     if (this.state === 'ended') return;
     this.state = 'ended';
     for (const t of this.timers) clearTimeout(t);
-    // The supervisor leaves nothing behind; should it have died first, make sure ourselves.
-    this.killLeftovers();
+    // The supervisor only says it is done once it has no child left (as the subreaper, that is
+    // the whole run); should it have died first, make sure ourselves.
+    if (!this.supervisorDone) this.killLeftovers();
     // Every process is gone; let their last messages and socket closes arrive.
     await this.server?.drain(1000);
     await this.streamsClosed(2000);

@@ -16,7 +16,9 @@ Standard library only; runs on the user's interpreter (3.8+).
 
 import os
 import select
-import signal
+# _signal, not signal: the signal module imports enum, which costs start-up time (the script
+# starts after us, so every millisecond here is added to the run).
+import _signal as signal
 import sys
 import time
 
@@ -146,6 +148,7 @@ class Supervisor(object):
         self.spec = protocol.load() if strict else None
         self.me = os.getpid()
         self.script = None
+        self.subreaper = False
         self.script_status = None
         self.script_end = None
         self.known = {}
@@ -220,16 +223,7 @@ class Supervisor(object):
                 self.script_end = time.monotonic()
 
     # -- start ----------------------------------------------------------------------------
-    def start(self):
-        env = dict(os.environ)
-        env[protocol.ENV_MAIN] = "1"
-        # The script runs on our own interpreter binary, named as Python names itself: through a
-        # wrapper such as a pyenv shim, sys.executable would otherwise be the wrapper, and every
-        # spawned child would go through it again (unlike a plain run, where the shim execs).
-        exe = sys.executable or self.cmd[0]
-        argv = [exe] + self.cmd[1:]
-        sigdef = [getattr(signal, s) for s in RESET_SIGNALS if hasattr(signal, s)]
-        self.script = os.posix_spawn(exe, argv, env, setsigdef=sigdef)
+    def started(self, argv):
         self.send("sup_started", child=self.script, argv=argv, subreaper=self.subreaper, maxProcesses=self.max)
 
     # -- requests -------------------------------------------------------------------------
@@ -339,9 +333,7 @@ class Supervisor(object):
         return found
 
     # -- main loop ------------------------------------------------------------------------
-    def run(self):
-        self.subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
-        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    def run(self, argv):
         r, w = os.pipe()
         os.set_blocking(r, False)
         os.set_blocking(w, False)
@@ -350,7 +342,8 @@ class Supervisor(object):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is for the script
         signal.signal(signal.SIGTERM, self._on_term)
         signal.signal(signal.SIGHUP, self._on_term)
-        self.start()
+        self.started(argv)
+        self.reap()
         self.flush()
         sock = self.ch.sock.fileno()
         while True:
@@ -406,6 +399,18 @@ def _kill(pid, sig):
         return False
 
 
+def spawn_script(cmd):
+    """Start the script on our own interpreter binary, named as Python names itself: through a
+    wrapper such as a pyenv shim, sys.executable would be the wrapper, and every spawned child
+    would go through it again (unlike a plain run, where the shim execs)."""
+    env = dict(os.environ)
+    env[protocol.ENV_MAIN] = "1"
+    exe = sys.executable or cmd[0]
+    argv = [exe] + cmd[1:]
+    sigdef = [getattr(signal, s) for s in RESET_SIGNALS if hasattr(signal, s)]
+    return os.posix_spawn(exe, argv, env, setsigdef=sigdef), argv
+
+
 def main(argv):
     if "--" not in argv:
         sys.stderr.write("usage: mpscope_supervisor.py [options] -- python script.py [args]\n")
@@ -420,6 +425,12 @@ def main(argv):
     if not path or not token or not cmd:
         sys.stderr.write("mpscope supervisor: missing socket, token or command\n")
         return 2
+    # The script first: its interpreter start-up then overlaps with the rest of ours. Becoming
+    # the subreaper right after is in time: a process cannot fork before its interpreter has
+    # started, which takes far longer than loading ctypes.
+    script, script_argv = spawn_script(cmd)
+    subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     config = {}
     for part in env.get(protocol.ENV_CONFIG, "").split(";"):
         if "=" in part:
@@ -444,8 +455,9 @@ def main(argv):
     try:
         ch.connect(hello)
     except Exception as e:
+        _kill(script, signal.SIGKILL)
         sys.stderr.write("mpscope supervisor: cannot connect to the runner: %s\n" % e)
-        return 2
+        return 4
     sup = Supervisor(
         cmd,
         ch,
@@ -455,4 +467,6 @@ def main(argv):
         scan=int(values["--scan-ms"]) / 1000.0,
         strict=config.get("strict") == "1",
     )
-    return sup.run()
+    sup.script = script
+    sup.subreaper = subreaper
+    return sup.run(script_argv)

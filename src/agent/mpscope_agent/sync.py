@@ -53,6 +53,7 @@ _thread_count_lock = allocate_lock()
 
 _MP_DIR = None
 _SKIP_CACHE = {}
+_RECURSIVE_MUTEX = 0  # _multiprocessing.SemLock kinds: RECURSIVE_MUTEX 0, SEMAPHORE 1
 
 
 def install(agent):
@@ -79,7 +80,7 @@ def state():
 
 
 def _after_fork():
-    global _mv, _thread_count_lock
+    global _mv, _thread_count_lock, _last, _mt
     try:
         old = _mv
         _st.after_fork()
@@ -90,6 +91,8 @@ def _after_fork():
             b = PRIMS_AT + slot * ss.PRIM_WORDS
             _mv[b + 1] = old[b + 1]
         _thread_count_lock = allocate_lock()
+        _last = None
+        _mt = False  # the forking thread is the child's only thread
         del _held[:]
         _waiting.clear()
         _thread_held.clear()
@@ -330,28 +333,65 @@ def record_order(a, akind, asite, b, bkind, bsite):
 
 
 # -- SemLock --------------------------------------------------------------------------------------------------
-def _make_acquire(obj, depth):
-    """The acquire (depth 1) or __enter__ (depth 2, called from the class's __enter__) closure."""
-    _acq = obj._semlock.acquire
-    b = PRIMS_AT + obj._mps_slot * ss.PRIM_WORDS
+# The tracked lock acquired last in this process. When the same lock is acquired again and
+# nothing else was acquired in between, the held list and the lock-order pairs cannot have
+# changed: the acquisition skips that bookkeeping. Once the process has threads (_mt), the
+# bookkeeping always runs, as interleavings of threads make that shortcut wrong.
+_last = None
+_mt = False
+
+
+def _note_held(obj, f):
+    global _last
+    _last = obj
+    if _held:
+        if _held[0] is not obj or len(_held) != 1:
+            _order(obj, f)
+    else:
+        _held.append(obj)
+
+
+def _make_acquire(obj):
+    """The lock's `acquire` (called by the program as lock.acquire(...))."""
+    sl = obj._semlock
+    _acq = sl.acquire
+    _cnt = sl._count
+    b = obj._mps_b
     lc = obj._mps_lc
+
+    if sl.kind == _RECURSIVE_MUTEX:
+
+        def acquire(block=True, timeout=None):
+            if _acq(False):
+                # Re-entering an RLock: the line that counts is the outermost acquisition.
+                if _cnt() == 1:
+                    f = _getframe(1)
+                    if f.f_code is lc[0]:
+                        _mv[b] = f.f_lineno
+                    else:
+                        _record_site(b, f, lc)
+                    if _last is not obj or _mt:
+                        _note_held(obj, f)
+                return True
+            if not block:
+                return False
+            return _acquire_slow(obj, _acq, _getframe(1), timeout, b, lc)
+
+        return acquire
 
     def acquire(block=True, timeout=None):
         if _acq(False):
-            f = _getframe(depth)
+            f = _getframe(1)
             if f.f_code is lc[0]:
                 _mv[b] = f.f_lineno
             else:
                 _record_site(b, f, lc)
-            if _held:
-                if _held[0] is not obj or len(_held) != 1:
-                    _order(obj, f)
-            else:
-                _held.append(obj)
+            if _last is not obj or _mt:
+                _note_held(obj, f)
             return True
         if not block:
             return False
-        return _acquire_slow(obj, _acq, _getframe(depth), timeout, b, lc)
+        return _acquire_slow(obj, _acq, _getframe(1), timeout, b, lc)
 
     return acquire
 
@@ -375,18 +415,15 @@ def _acquire_slow(obj, _acq, f, timeout, b, lc):
             wait_end(base)
     if ok:
         _record_site(b, f, lc)
-        if _held:
-            if _held[0] is not obj or len(_held) != 1:
-                _order(obj, f)
-        else:
-            _held.append(obj)
+        _note_held(obj, f)
     return ok
 
 
 def _make_release(obj):
+    """The lock's `release`."""
     _rel = obj._semlock.release
     _cnt = obj._semlock._count
-    b = PRIMS_AT + obj._mps_slot * ss.PRIM_WORDS
+    b = obj._mps_b
 
     def release():
         try:
@@ -394,12 +431,57 @@ def _make_release(obj):
         except BaseException as e:
             hide_frame(e)  # e.g. "released too many times": the program's error, not ours
             raise
-        if _cnt() <= 0:
+        n = _cnt()
+        if n <= 0:
             _mv[b] = 0
-            if _cnt() < 0:
+            if n < 0:
                 _released_by_non_holder(obj)
 
     return release
+
+
+# `with lock:` goes through the class's __enter__/__exit__ (Python methods already in
+# multiprocessing); these do the recording inline, without a further call.
+def _semlock_enter(self):
+    try:
+        b = self._mps_b
+    except AttributeError:  # made without our __init__/__setstate__
+        return self._semlock.__enter__()
+    sl = self._semlock
+    if b < 0:
+        return sl.__enter__()
+    if sl.acquire(False):
+        if self._mps_reentrant and sl._count() != 1:
+            return True
+        f = _getframe(1)
+        lc = self._mps_lc
+        if f.f_code is lc[0]:
+            _mv[b] = f.f_lineno
+        else:
+            _record_site(b, f, lc)
+        if _last is not self or _mt:
+            _note_held(self, f)
+        return True
+    return _acquire_slow(self, sl.acquire, _getframe(1), None, b, self._mps_lc)
+
+
+def _semlock_exit(self, *args):
+    try:
+        b = self._mps_b
+    except AttributeError:
+        return self._semlock.__exit__(*args)
+    sl = self._semlock
+    try:
+        sl.release()
+    except BaseException as e:
+        hide_frame(e)
+        raise
+    if b >= 0:
+        n = sl._count()
+        if n <= 0:
+            _mv[b] = 0
+            if n < 0:
+                _released_by_non_holder(self)
 
 
 def _released_by_non_holder(obj):
@@ -424,9 +506,10 @@ def _track(obj, kind, site):
     obj._mps_slot = slot
     obj._mps_kind = kind
     obj._mps_lc = [None]
-    obj.acquire = _make_acquire(obj, 1)
-    obj._mps_enter = _make_acquire(obj, 2)
-    obj.release = obj._mps_exit = _make_release(obj)
+    obj._mps_b = PRIMS_AT + slot * ss.PRIM_WORDS
+    obj._mps_reentrant = obj._semlock.kind == _RECURSIVE_MUTEX
+    obj.acquire = _make_acquire(obj)
+    obj.release = _make_release(obj)
 
 
 def untrack(obj):
@@ -434,8 +517,8 @@ def untrack(obj):
     sl = obj._semlock
     obj.acquire = sl.acquire
     obj.release = sl.release
-    obj._mps_enter = sl.__enter__
-    obj._mps_exit = sl.release
+    obj._mps_b = -1
+    obj._mps_reentrant = False
     obj._mps_slot = -1
     obj._mps_kind = type(obj).__name__
     if obj in _held:
@@ -504,22 +587,8 @@ def _patch_synchronize(mod):
     _agent.patch(SemLock, "__init__", make_init)
     _agent.patch(SemLock, "__setstate__", make_setstate)
 
-    def __enter__(self):
-        try:
-            enter = self._mps_enter
-        except AttributeError:
-            return self._semlock.__enter__()
-        return enter()
-
-    def __exit__(self, *args):
-        try:
-            leave = self._mps_exit
-        except AttributeError:
-            return self._semlock.__exit__(*args)
-        return leave()
-
-    _agent.patch(SemLock, "__enter__", lambda orig: __enter__)
-    _agent.patch(SemLock, "__exit__", lambda orig: __exit__)
+    _agent.patch(SemLock, "__enter__", lambda orig: _semlock_enter)
+    _agent.patch(SemLock, "__exit__", lambda orig: _semlock_exit)
 
     # Condition: its lock is the program's (relabelled); its helper semaphores are internal.
     def make_cond_methods(orig):
@@ -596,6 +665,8 @@ def _patch_threading(mod):
 
     def make_bootstrap_inner(orig):
         def _bootstrap_inner(self):
+            global _mt
+            _mt = True
             counted = not is_helper_thread(self)
             if counted:
                 _add_user_thread(1)

@@ -28,7 +28,7 @@ export const missingMainGuard: Rule = {
         how = describe(m.textOf(call));
       } else {
         const fn = m.functionValue(child(call, 'function'));
-        const inner = fn ? facts.findInCalls(fn, (c) => facts.startsProcesses(c)) : undefined;
+        const inner = fn ? facts.startsProcessesIn(fn) : undefined;
         if (fn && inner) how = `${fn.name}() starts processes (${describe(m.textOf(inner.call))})`;
       }
       if (!how) continue;

@@ -124,21 +124,6 @@ function findGet(m: Model, stmt: SyntaxNode, key: string, scope: Scope): SyntaxN
     }
     return true;
   });
-  // Comprehensions are scopes of their own but run right there: look inside them too.
-  if (!found) {
-    const stack = [stmt];
-    while (stack.length && !found) {
-      const n = stack.pop()!;
-      if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') continue;
-      if (n.type === 'call') {
-        const mc = m.methodCall(n);
-        if (mc && (mc.name === 'get' || mc.name === 'get_nowait') && mc.receiver.type === 'identifier' && bindingKey(m, mc.receiver) === key) {
-          found = n;
-        }
-      }
-      for (const c of n.children) stack.push(c);
-    }
-  }
   void scope;
   return found;
 }

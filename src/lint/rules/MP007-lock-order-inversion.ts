@@ -31,10 +31,16 @@ export const lockOrderInversion: Rule = {
       if (body) collect(m, body, [], fn.name, nestings);
     }
     const reported = new Set<string>();
+    const byPair = new Map<string, Nesting[]>();
+    for (const n of nestings) {
+      const k = `${n.outer}\u0000${n.inner}`;
+      const list = byPair.get(k) ?? [];
+      list.push(n);
+      byPair.set(k, list);
+    }
     for (const b of nestings) {
-      for (const a of nestings) {
+      for (const a of byPair.get(`${b.inner}\u0000${b.outer}`) ?? []) {
         if (a === b || a.fn === b.fn) continue;
-        if (a.outer !== b.inner || a.inner !== b.outer) continue;
         if (a.at.start >= b.at.start) continue; // report once, at the later one
         const pair = [a.outer, a.inner].sort().join('|');
         if (reported.has(pair)) continue;

@@ -1,7 +1,6 @@
 import { factsOf } from '../facts';
 import type { Rule } from '../rule';
-import { child, walk } from '../syntax';
-import { walkOwn } from './util';
+import { child, type SyntaxNode } from '../syntax';
 
 /**
  * MP016: `for x in processes: p.join()`: the loop joins the same (last) process on every
@@ -15,38 +14,42 @@ export const joinLoopWrongVariable: Rule = {
   check(ctx) {
     const m = ctx.model;
     const facts = factsOf(m);
-    walk(m.root, (loop) => {
-      if (loop.type !== 'for_statement') return true;
+    for (const call of m.callsNamed('join')) {
+      const mc = m.methodCall(call);
+      if (!mc || mc.receiver.type !== 'identifier') continue;
+      const loop = nearestFor(call);
+      if (!loop) continue;
       const left = child(loop, 'left');
       const body = child(loop, 'body');
       const iter = child(loop, 'right');
-      if (!left || left.type !== 'identifier' || !body || !iter) return true;
+      if (!left || left.type !== 'identifier' || !body || !iter) continue;
       const v = m.textOf(left);
-      let usesVar = false;
-      walk(body, (n) => {
-        if (n.type === 'identifier' && m.textOf(n) === v) usesVar = true;
-        return !usesVar;
+      const w = m.textOf(mc.receiver);
+      if (v === w) continue;
+      // The loop variable is not used at all in the body.
+      const scope = m.lookupScope(v, m.scopeOf(left));
+      if (scope && m.refsOf(v, scope).some((r) => r !== left && body.start <= r.start && r.end <= body.end)) continue;
+      // The iterable holds processes, and the joined name is a process too.
+      if (iter.type === 'identifier' && facts.containerCreations(iter).length === 0) continue;
+      if (!m.isProcess(mc.receiver) && facts.creationsOf(mc.receiver).length === 0) continue;
+      ctx.report({
+        start: call.start,
+        end: call.end,
+        message:
+          `This loop over \`${m.textOf(iter)}\` joins \`${w}\` on every iteration, not the loop variable \`${v}\`: ` +
+          `only one process is joined. Did you mean \`${v}.join()\`?`,
+        fixes: [{ title: `Join the loop variable \`${v}\``, edits: [{ start: mc.receiver.start, end: mc.receiver.end, text: v }] }],
       });
-      if (usesVar) return true;
-      // The iterable must hold processes, and the joined name must be a process too.
-      if (iter.type === 'identifier' && facts.containerCreations(iter).length === 0) return true;
-      walkOwn(body, (n) => {
-        if (n.type !== 'call') return true;
-        const mc = m.methodCall(n);
-        if (!mc || mc.name !== 'join' || mc.receiver.type !== 'identifier') return true;
-        if (!m.isProcess(mc.receiver) && facts.creationsOf(mc.receiver).length === 0) return true;
-        const w = m.textOf(mc.receiver);
-        ctx.report({
-          start: n.start,
-          end: n.end,
-          message:
-            `This loop over \`${m.textOf(iter)}\` joins \`${w}\` on every iteration, not the loop variable \`${v}\`: ` +
-            `only one process is joined. Did you mean \`${v}.join()\`?`,
-          fixes: [{ title: `Join the loop variable \`${v}\``, edits: [{ start: mc.receiver.start, end: mc.receiver.end, text: v }] }],
-        });
-        return false;
-      });
-      return true;
-    });
+    }
   },
 };
+
+/** The innermost `for` statement whose body holds the node (same function). */
+function nearestFor(node: SyntaxNode): SyntaxNode | undefined {
+  let prev = node;
+  for (let p = node.parent; p; prev = p, p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return undefined;
+    if (p.type === 'for_statement' && prev.field === 'body') return p;
+  }
+  return undefined;
+}

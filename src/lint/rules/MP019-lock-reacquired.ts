@@ -53,24 +53,20 @@ export const lockReacquired: Rule = {
         });
       }
     };
-    for (const node of [m.root, ...m.functions.map((f) => f.node)]) {
-      walkOwn(child(node, 'body') ?? node, (n) => {
-        const t = takes(m, facts, n, undefined);
-        if (!t) return true;
-        if (n.type === 'with_statement') {
-          const body = child(n, 'body');
-          if (body) visitRegion([body], t.key, t.text);
-        } else {
-          const stmt = n.parent?.type === 'expression_statement' ? n.parent : undefined;
-          // A lock acquired here and released elsewhere is a handshake: acquiring it again waits for the other side.
-          if (stmt && facts.isMutexLike(t.key)) {
-            const rest = following(stmt);
-            const end = rest.findIndex((s) => releases(m, facts, s, t.key));
-            visitRegion(end >= 0 ? rest.slice(0, end) : rest, t.key, t.text);
-          }
-        }
-        return true;
-      });
+    // Regions where a lock is held: `with lock:` bodies, and acquire() up to its release().
+    for (const n of m.withStatements) {
+      const t = takes(m, facts, n, undefined);
+      const body = child(n, 'body');
+      if (t && body) visitRegion([body], t.key, t.text);
+    }
+    for (const n of m.callsNamed('acquire')) {
+      const t = takes(m, facts, n, undefined);
+      const stmt = n.parent?.type === 'expression_statement' ? n.parent : undefined;
+      // A lock acquired here and released elsewhere is a handshake: acquiring it again waits for the other side.
+      if (!t || !stmt || !facts.isMutexLike(t.key)) continue;
+      const rest = following(stmt);
+      const end = rest.findIndex((s) => releases(m, facts, s, t.key));
+      visitRegion(end >= 0 ? rest.slice(0, end) : rest, t.key, t.text);
     }
   },
 };

@@ -91,6 +91,7 @@ export class ProcfsSource implements ProcessSource {
   private readonly records = new Map<number, CachedRecord>();
   private generation = 0;
   private readonly budget: number;
+  private readonly selfIsRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   private buf = Buffer.allocUnsafe(8192);
   // Read once: btime moves by a second now and then on some kernels (it is derived from the
   // wall clock), and start-time keys must not move with it.
@@ -257,24 +258,33 @@ export class ProcfsSource implements ProcessSource {
       return cached;
     }
     const cmdline = this.readText(`${this.root}/${stat.pid}/cmdline`);
-    const status = this.readText(`${this.root}/${stat.pid}/status`);
-    let uid = status === undefined ? undefined : parseStatusUid(status);
-    if (uid === undefined) {
-      try {
-        uid = fs.statSync(`${this.root}/${stat.pid}`).uid;
-      } catch {
-        uid = undefined;
-      }
-    }
     const fresh: CachedDetails = {
       startTicks: stat.startTicks,
       execSignature,
       argv: cmdline === undefined ? undefined : parseCmdline(cmdline),
-      uid,
+      uid: this.uidOf(stat.pid),
       readAt: now,
     };
     this.details.set(stat.pid, fresh);
     return fresh;
+  }
+
+  /**
+   * The effective uid. /proc/<pid> is owned by it, which one stat() tells cheaply, except that a
+   * non-dumpable process (setuid programs, agents that hide their memory) shows as root: so an
+   * owner of 0 is confirmed from the status file (and root itself reads that directly).
+   */
+  private uidOf(pid: number): number | undefined {
+    if (!this.selfIsRoot) {
+      try {
+        const owner = fs.statSync(`${this.root}/${pid}`).uid;
+        if (owner !== 0) return owner;
+      } catch {
+        return undefined;
+      }
+    }
+    const status = this.readText(`${this.root}/${pid}/status`);
+    return status === undefined ? undefined : parseStatusUid(status);
   }
 
   private userName(uid: number): string {

@@ -4,14 +4,16 @@ import { findMainGuards } from '../../runner/view/main-guard';
 export const RUN_FILE_COMMAND = 'mpscope.runFile';
 
 /** "Run with mpscope" above each `if __name__ == "__main__":` of a Python file. */
-export class MainGuardCodeLens implements vscode.CodeLensProvider {
+export class MainGuardCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.emitter.event;
+  private readonly subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('mpscope.run.codeLens')) this.emitter.fire();
+  });
 
-  constructor() {
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('mpscope.run.codeLens')) this.emitter.fire();
-    });
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {

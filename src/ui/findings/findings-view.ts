@@ -41,12 +41,18 @@ const KIND_ICONS: Record<string, string> = {
  * The "Findings" view: the current run's findings grouped by kind; each finding expands into the
  * lines involved, and a click opens the line.
  */
-export class FindingsProvider implements vscode.TreeDataProvider<Node> {
+export class FindingsProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
+  private readonly subscription: vscode.Disposable;
 
   constructor(private readonly state: RunState) {
-    state.onDidChange(() => this.emitter.fire(undefined));
+    this.subscription = state.onDidChange(() => this.emitter.fire(undefined));
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
   }
 
   private get report(): ReportModel | undefined {

@@ -17,7 +17,7 @@ export interface FindingsHandles {
  */
 export function registerFindings(ctx: MpscopeContext, state: RunState): FindingsHandles {
   const annotations = ctx.track(new RunAnnotations(ctx, state));
-  const findings = new FindingsProvider(state);
+  const findings = ctx.track(new FindingsProvider(state));
   const findingsView = ctx.track(
     vscode.window.createTreeView('mpscope.findings', { treeDataProvider: findings, showCollapseAll: true }),
   ) as vscode.TreeView<unknown>;
@@ -32,8 +32,7 @@ export function registerFindings(ctx: MpscopeContext, state: RunState): Findings
     if (typeof file !== 'string' || typeof line !== 'number') throw new Error('no source line to open');
     await revealLocation(file, line);
   });
-  ctx.track(
-    vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new MainGuardCodeLens()),
-  );
+  const lens = ctx.track(new MainGuardCodeLens());
+  ctx.track(vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, lens));
   return { annotations, findings, findingsView };
 }

@@ -49,7 +49,7 @@ export function processesApi(): ProcessesApi | undefined {
 export function registerProcesses(ctx: MpscopeContext): void {
   const monitor = new ProcessMonitor({ registry: launchRegistry });
   const provider = ctx.track(new ProcessTreeProvider());
-  const decorations = ctx.track(new ProcessDecorationProvider());
+  const decorations = new ProcessDecorationProvider();
   ctx.track(vscode.window.registerFileDecorationProvider(decorations));
   const view = ctx.track(vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true }));
   const status = ctx.track(vscode.window.createStatusBarItem('mpscope.processes.status', vscode.StatusBarAlignment.Left, 10));
@@ -103,7 +103,6 @@ export function registerProcesses(ctx: MpscopeContext): void {
       const tree = buildTree(model, filter);
       lastError = undefined;
       provider.update(tree);
-      decorations.update(tree);
       showCounts(tree);
       describeView();
       return tree;
@@ -135,8 +134,19 @@ export function registerProcesses(ctx: MpscopeContext): void {
       if (e.affectsConfiguration('mpscope.processes.refreshIntervalMs') && view.visible) void loop();
     }),
   );
-  // A launch recorded by the runner should show at once, not at the next tick.
-  ctx.track(launchRegistry.onDidChange(() => view.visible && !paused && void loop()));
+  // A launch recorded by the runner should show at once, not at the next tick (debounced: a
+  // run reports many processes in a burst).
+  let soon: NodeJS.Timeout | undefined;
+  ctx.track(
+    launchRegistry.onDidChange(() => {
+      if (!view.visible || paused || soon) return;
+      soon = setTimeout(() => {
+        soon = undefined;
+        void loop();
+      }, 100);
+    }),
+  );
+  ctx.track({ dispose: () => soon && clearTimeout(soon) });
 
   const setFilter = async (next: ProcessFilter): Promise<void> => {
     filter = next;

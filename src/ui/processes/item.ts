@@ -111,9 +111,12 @@ function tooltipOf(node: ProcessNode, tree: ProcessTree): vscode.MarkdownString 
   if (Number.isFinite(r.startTime)) {
     lines.push(`Started: ${formatClock(r.startTime)} (${formatDuration(tree.model.takenAt - r.startTime)} ago)`);
   }
-  if (r.threads !== undefined) lines.push(`Threads: ${r.threads}`);
-  if (r.rssBytes !== undefined) lines.push(`Memory (resident): ${formatBytes(r.rssBytes)}`);
-  else if (r.memPercent !== undefined) lines.push(`Memory: ${r.memPercent.toFixed(1)}% of RAM`);
+  if (r.state !== 'zombie') {
+    // A zombie has no memory and one (dead) thread left: nothing worth a line.
+    if (r.threads !== undefined) lines.push(`Threads: ${r.threads}`);
+    if (r.rssBytes !== undefined) lines.push(`Memory (resident): ${formatBytes(r.rssBytes)}`);
+    else if (r.memPercent !== undefined) lines.push(`Memory: ${r.memPercent.toFixed(1)}% of RAM`);
+  }
   const cpu = formatCpu(node);
   if (cpu) lines.push(`CPU: ${cpu}${node.cpuBasis === 'interval' ? ' since the last refresh' : ' (average reported by the OS)'}`);
   md.appendText(lines.join('\n'));

@@ -35,6 +35,11 @@ export class ReportPanel implements vscode.Disposable {
     return this.panel !== undefined;
   }
 
+  /** The page of the open panel (tests check its Content-Security-Policy). */
+  get html(): string | undefined {
+    return this.panel?.webview.html;
+  }
+
   show(): void {
     if (this.panel) {
       this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, false);

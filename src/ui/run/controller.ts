@@ -45,6 +45,12 @@ export class RunController implements vscode.Disposable {
     return this.current;
   }
 
+  /** The terminal of the last run started, also when its launch failed (it says why). */
+  get lastTerminal(): RunTerminal | undefined {
+    return this.terminal;
+  }
+  private terminal: RunTerminal | undefined;
+
   /** The processes of the current (or last) run. */
   processes(): RunProcessInfo[] {
     return this.current?.handle.processes() ?? [];
@@ -71,6 +77,7 @@ export class RunController implements vscode.Disposable {
     const hangTimeout =
       request.hangTimeout ?? vscode.workspace.getConfiguration('mpscope').get<number>('run.hangTimeout', 1);
     const term = terminal ?? new RunTerminal(prefix);
+    this.terminal = term;
     let vscodeTerminal: vscode.Terminal | undefined;
     if (!terminal) {
       vscodeTerminal = vscode.window.createTerminal({

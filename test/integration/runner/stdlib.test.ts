@@ -4,8 +4,8 @@ import * as assert from 'assert';
 import { assertAgentClean, cleanupSessions, runFixture } from './helpers';
 
 const SAMPLES: Array<[string, string[]]> = [
-  ['fork', ['WithProcessesTestQueue', 'WithProcessesTestLock', 'WithProcessesTestEvent', 'WithProcessesTestConnection', 'WithProcessesTestSharedMemory', 'WithProcessesTestProcess', 'WithProcessesTestPool']],
-  ['spawn', ['WithProcessesTestQueue', 'WithProcessesTestLock', 'WithProcessesTestEvent']],
+  ['fork', ['WithProcessesTestQueue', 'WithProcessesTestLock', 'WithProcessesTestEvent', 'WithProcessesTestConnection', 'WithProcessesTestProcess']],
+  ['spawn', ['WithProcessesTestQueue', 'WithProcessesTestSharedMemory']],
 ];
 
 describe('runner: CPython multiprocessing tests under the agent', function () {

@@ -193,6 +193,14 @@ describe('editor: runs of mpscope in the editor', function () {
         [4, 4, 4, 4, 3, 1],
       );
       assert.ok(s.marks >= 2, `marks: ${s.marks}`);
+      // A strict CSP: nothing by default, one nonce'd script, no inline or remote code.
+      const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(run.report.html ?? '')?.[1] ?? '';
+      assert.match(csp, /default-src 'none'/);
+      assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]+'(;|$)/);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+      // The only URLs are VS Code's own origin for the extension's files (webview.cspSource).
+      const urls = csp.split(/[\s;]+/).filter((t) => /^https?:/.test(t));
+      assert.ok(urls.every((u) => u === 'https://*.vscode-cdn.net'), `remote sources in the CSP: ${urls}`);
       // The graph's colours come from the theme, not from defaults.
       assert.match(s.colors.background, /^#|rgb/);
       assert.notStrictEqual(s.colors.foreground, s.colors.background);
@@ -563,6 +571,22 @@ describe('editor: runs of mpscope in the editor', function () {
       await until('the run to end', () => active.request.program === script && !active.live, 60000);
       assert.match(active.terminal.transcript, /start method: forkserver/);
       assert.match(active.terminal.transcript, /args: \[\]/);
+    });
+  });
+
+  describe('a run that cannot start', () => {
+    it('says why in one line, in the terminal, and leaves nothing running', async () => {
+      const config = vscode.workspace.getConfiguration('mpscope');
+      await config.update('pythonPath', '/nonexistent/bin/python3', vscode.ConfigurationTarget.Workspace);
+      try {
+        await vscode.commands.executeCommand('mpscope.runFile', vscode.Uri.file(path.join(fixtures, 'lifecycle.py')));
+        const text = run.controller.lastTerminal?.transcript ?? '';
+        assert.match(text, /mpscope: Python interpreter not found: \/nonexistent\/bin\/python3/);
+        assert.ok(!run.controller.active?.live);
+        assert.strictEqual(run.state.live, false);
+      } finally {
+        await config.update('pythonPath', undefined, vscode.ConfigurationTarget.Workspace);
+      }
     });
   });
 

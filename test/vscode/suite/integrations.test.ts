@@ -53,6 +53,22 @@ async function waitUntil<T>(what: string, probe: () => T | undefined | Promise<T
   }
 }
 
+/** Whether a process still runs (a zombie does not: it has exited and only waits to be reaped). */
+function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    if (process.platform === 'linux') return false;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('integrations: VS Code integrations (issue 9)', function () {
   this.timeout(120000);
   let api: MpscopeApi;
@@ -348,15 +364,8 @@ describe('integrations: VS Code integrations (issue 9)', function () {
       assert.strictEqual(run.state.live, true, 'the deadlocked program is not kept alive');
       await vscode.commands.executeCommand('mpscope.stopRun');
       await waitUntil('the program to end', () => (program.ended && !run.state.live ? true : undefined), 30000);
-      const alive = programPids.filter((pid) => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      });
-      assert.deepStrictEqual(alive, [], 'processes of the stopped terminal program are still alive');
+      // Killed children may stay zombies for a moment, until whoever adopted them reaps them.
+      await waitUntil('every process of the stopped program to be gone', () => (programPids.every((pid) => !running(pid)) ? true : undefined), 10000);
       terminal.dispose();
     });
 
@@ -488,6 +497,30 @@ describe('integrations: VS Code integrations (issue 9)', function () {
         assert.ok(run.state.live, 'the deadlocked run is not kept alive');
         assert.match(deadlock.message, /transfer|audit/);
 
+        // "Attach Python Debugger" on the run's `transfer` row: a session named after it.
+        const transfer = run.controller.processes().find((p) => p.name === 'transfer');
+        assert.ok(transfer, 'no process named transfer in the run');
+        const attachTarget = api.integrations.resolveAttachTarget(`run:${run.state.generation}:${transfer.pid}`);
+        assert.ok(attachTarget, 'the run row was not resolved');
+        assert.deepStrictEqual({ pid: attachTarget.pid, mpName: attachTarget.mpName, isPython: attachTarget.isPython }, {
+          pid: transfer.pid,
+          mpName: 'transfer',
+          isPython: true,
+        });
+        const seen: vscode.DebugConfiguration[] = [];
+        const provider = vscode.debug.registerDebugConfigurationProvider('debugpy', {
+          resolveDebugConfiguration: (_f, c) => {
+            seen.push({ ...c });
+            return undefined; // record, and start nothing
+          },
+        });
+        try {
+          await api.integrations.startAttach(attachTarget);
+        } finally {
+          provider.dispose();
+        }
+        assert.deepStrictEqual(seen, [{ type: 'debugpy', request: 'attach', name: 'transfer', processId: transfer.pid, justMyCode: false }]);
+
         // Step 3: the findings, in the Findings view and as diagnostics on the example.
         await vscode.commands.executeCommand('mpscope.findings.focus');
         assert.ok(run.findingsRows().length > 0, 'the Findings view is empty');
@@ -499,6 +532,11 @@ describe('integrations: VS Code integrations (issue 9)', function () {
         // Step 4: the report.
         await vscode.commands.executeCommand('mpscope.showReport');
         await waitUntil('the report panel', () => (run.report.isOpen ? true : undefined));
+        if (ui.available) {
+          // The report's header names the interpreter the run used (look at the picture).
+          await new Promise((r) => setTimeout(r, 1500));
+          await ui.screenshot('integrations-report-with-interpreter');
+        }
 
         // Step 5: the snippet picker opens (and is closed again: the story's snippet is the user's choice).
         await vscode.window.showTextDocument(vscode.Uri.file(example));
@@ -510,15 +548,7 @@ describe('integrations: VS Code integrations (issue 9)', function () {
         // Step 6: stop the run (no process of it remains), compare with the fixed version, fix.
         await vscode.commands.executeCommand('mpscope.stopRun');
         await waitUntil('the run to end', () => (!run.state.live ? true : undefined), 30000);
-        const alive = pids.filter((pid) => {
-          try {
-            process.kill(pid, 0);
-            return true;
-          } catch {
-            return false;
-          }
-        });
-        assert.deepStrictEqual(alive, [], 'processes of the stopped run are still alive');
+        assert.deepStrictEqual(pids.filter(running), [], 'processes of the stopped run are still alive');
         await vscode.commands.executeCommand('mpscope.compareWithFixedExample', vscode.Uri.file(example));
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         fs.copyFileSync(path.join(target, 'fixed', 'deadlock_lock_order.py'), example);

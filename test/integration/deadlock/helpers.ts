@@ -1,0 +1,107 @@
+// Helpers of the deadlock integration tests: run a fixture of test/fixtures/deadlock under the
+// real runner, find the lines its `#@ tag` markers name, and leave no process behind.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Session, type SessionOptions } from '../../../src/runner/session';
+import type { RunReport } from '../../../src/runner/report';
+import type { Finding } from '../../../src/runner/findings/types';
+
+export const FIXTURES = path.resolve(__dirname, '../../fixtures/deadlock');
+export const REPO = path.resolve(__dirname, '../../..');
+
+const live = new Set<Session>();
+
+export interface Run {
+  session: Session;
+  report: RunReport;
+  stdout: string;
+  stderr: string;
+}
+
+export async function start(
+  script: string,
+  args: string[] = [],
+  options: Partial<SessionOptions> = {},
+): Promise<{ session: Session; output: () => { stdout: string; stderr: string } }> {
+  const session = new Session({
+    script: path.join(FIXTURES, script),
+    args,
+    cwd: FIXTURES,
+    strict: true,
+    stdin: 'ignore',
+    hangTimeoutMs: 1000,
+    // A fixture that is not reported would hang forever: bound every run.
+    timeoutMs: 30_000,
+    ...options,
+  });
+  live.add(session);
+  let stdout = '';
+  let stderr = '';
+  await session.start();
+  session.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  session.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { session, output: () => ({ stdout, stderr }) };
+}
+
+export async function run(script: string, args: string[] = [], options: Partial<SessionOptions> = {}): Promise<Run> {
+  const { session, output } = await start(script, args, options);
+  const report = await session.wait();
+  live.delete(session);
+  assert.deepStrictEqual(session.remainingPids({ zombies: true }), [], 'processes left behind');
+  return { session, report, ...output() };
+}
+
+/** Stops every session still running; asserts that no process of any run remains. */
+export async function cleanup(): Promise<void> {
+  const sessions = [...live];
+  live.clear();
+  await Promise.all(sessions.map((s) => (s.state === 'ended' ? s.wait() : s.stop('test cleanup', 200))));
+  for (const s of sessions) assert.deepStrictEqual(s.remainingPids({ zombies: true }), [], 'processes left behind');
+}
+
+/** Line numbers of the `#@ tag` markers of a fixture. */
+export function marks(script: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  fs.readFileSync(path.join(FIXTURES, script), 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      const m = /#@ ([\w-]+)/.exec(line);
+      if (m) out[m[1]] = i + 1;
+    });
+  return out;
+}
+
+export function deadlocks(report: RunReport): Finding[] {
+  return report.findings.filter((f) => f.kind === 'deadlock');
+}
+
+/** The single deadlock finding of a run, with the checks every one of them must pass. */
+export function theDeadlock(r: Run): Finding {
+  const ds = deadlocks(r.report);
+  assert.strictEqual(ds.length, 1, `one deadlock finding, got: ${JSON.stringify(r.report.findings.map((f) => f.message))}`);
+  const f = ds[0];
+  assert.strictEqual(f.severity, 'error');
+  assert.strictEqual(r.report.stopped?.reason, 'deadlock', 'the run is killed after the report (--on-deadlock kill)');
+  assert.deepStrictEqual(r.report.agentErrors, []);
+  for (const l of f.locations) assert.ok(path.isAbsolute(l.file), `absolute path: ${l.file}`);
+  // Every pid named is a real process of the run.
+  const pids = new Set(r.report.processes.map((p) => p.pid));
+  for (const pid of f.pids) assert.ok(pids.has(pid), `pid ${pid} is a process of the run`);
+  return f;
+}
+
+/** pids of the locations with this role at this line of the fixture. */
+export function pidsAt(f: Finding, script: string, line: number, role: string): number[] {
+  return f.locations
+    .filter((l) => l.file === path.join(FIXTURES, script) && l.line === line && l.role === role)
+    .map((l) => l.pid ?? -1)
+    .sort((a, b) => a - b);
+}
+
+export function pidOf(report: RunReport, name: RegExp | string): number[] {
+  return report.processes
+    .filter((p) => (typeof name === 'string' ? p.name === name : name.test(p.name)))
+    .map((p) => p.pid)
+    .sort((a, b) => a - b);
+}
