@@ -110,6 +110,10 @@ export class Model {
   readonly withStatements: SyntaxNode[] = [];
 
   private readonly bindingIds = new Set<SyntaxNode>();
+  /** Scope of each call and identifier, recorded while building (scopeOf would walk up the tree). */
+  private readonly nodeScope = new Map<SyntaxNode, Scope>();
+  /** Calls by the short name of their callee (`f` in `f()` and `x.f()`). */
+  private readonly byName = new Map<string, SyntaxNode[]>();
   private readonly valueCache = new Map<SyntaxNode, Value | null>();
   private readonly resolving = new Set<SyntaxNode>();
 
@@ -227,12 +231,29 @@ export class Model {
         case 'comment':
           this.comments.push(node);
           continue;
-        case 'call':
+        case 'call': {
           this.calls.push(node);
+          this.nodeScope.set(node, scope);
+          const f = node.children[0];
+          let short: string | undefined;
+          if (f?.field === 'function') {
+            if (f.type === 'identifier') short = this.textOf(f);
+            else if (f.type === 'attribute') {
+              const attr = f.children[f.children.length - 1];
+              if (attr?.field === 'attribute') short = this.textOf(attr);
+            }
+          }
+          if (short !== undefined) {
+            let list = this.byName.get(short);
+            if (!list) this.byName.set(short, (list = []));
+            list.push(node);
+          }
           break;
+        }
         case 'identifier':
           idNodes.push(node);
           idScopes.push(scope);
+          this.nodeScope.set(node, scope);
           continue;
         case 'function_definition':
           this.enterFunction(node, scope, stack);
@@ -498,6 +519,8 @@ export class Model {
 
   /** The scope a node's names are looked up in. */
   scopeOf(node: SyntaxNode): Scope {
+    const known = this.nodeScope.get(node);
+    if (known) return known;
     let prev: SyntaxNode = node;
     for (let p = node.parent; p; prev = p, p = p.parent) {
       if (!SCOPE_TYPES.has(p.type)) continue;
@@ -845,7 +868,6 @@ export class Model {
   }
 
   private readonly methodCache = new Map<SyntaxNode, { receiver: SyntaxNode; name: string } | null>();
-  private byName: Map<string, SyntaxNode[]> | undefined;
 
   /** For `recv.name(...)`: the receiver and the method name. */
   methodCall(call: SyntaxNode): { receiver: SyntaxNode; name: string } | undefined {
@@ -864,22 +886,6 @@ export class Model {
 
   /** Calls whose callee is named `name`: `name(...)` or `x.name(...)`, in document order. */
   callsNamed(name: string): readonly SyntaxNode[] {
-    if (!this.byName) {
-      this.byName = new Map();
-      for (const call of this.calls) {
-        const f = child(call, 'function');
-        let short: string | undefined;
-        if (f?.type === 'identifier') short = this.textOf(f);
-        else if (f?.type === 'attribute') {
-          const attr = child(f, 'attribute');
-          if (attr) short = this.textOf(attr);
-        }
-        if (!short) continue;
-        let list = this.byName.get(short);
-        if (!list) this.byName.set(short, (list = []));
-        list.push(call);
-      }
-    }
     return this.byName.get(name) ?? [];
   }
 

@@ -51,6 +51,8 @@ export interface ReuseSource {
 
 /** Statement subtrees by tree-sitter id (see reuseIndex), kept with each converted tree. */
 export const REUSE_INDEX = new WeakMap<SyntaxNode, Map<number, SyntaxNode>>();
+/** Roughly how many entries of an index are live (to decide when to prune it). */
+const REUSE_LIVE = new WeakMap<Map<number, SyntaxNode>, number>();
 
 interface TypeInfo {
   names: string[];
@@ -80,21 +82,6 @@ function columnOf(text: string, offset: number): number {
   let i = offset;
   while (i > 0 && text.charCodeAt(i - 1) !== 10 && text.charCodeAt(i - 1) !== 13) i--;
   return offset - i;
-}
-
-/**
- * Moves a reused subtree's statements from the old index to the next one, so that none of them is
- * reused twice and the next edit can reuse them again.
- */
-function forget(node: SyntaxNode, byId: Map<number, SyntaxNode>, next: Map<number, SyntaxNode>): void {
-  const stack = [node];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.id && byId.delete(n.id)) next.set(n.id, n);
-    if (n.type === 'block' || REUSABLE.has(n.type) || n.type.endsWith('_clause')) {
-      for (const c of n.children) stack.push(c);
-    }
-  }
 }
 
 /**
@@ -129,8 +116,11 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
   const hasError = tree.rootNode.hasError;
   const cursor: TreeCursor = tree.walk();
   let reusedLast = false;
-  // The index the next conversion will reuse from, built as we go.
-  const next = new Map<number, SyntaxNode>();
+  // The index the next conversion will reuse from: the previous one (reused statements keep their
+  // ids, so their entries stay valid) plus the statements made now. Entries of statements that are
+  // gone are harmless (a match also needs the same text) and are pruned now and then.
+  let next = reuse?.byId ?? new Map<number, SyntaxNode>();
+  let fresh = 0;
   // Block nesting of each node, for the depth limit of the index.
   const blockDepth = new Map<SyntaxNode, number>();
   const depthOf = (parent: SyntaxNode | null): number => {
@@ -172,7 +162,7 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
           columnOf(reuse.text, old.start) === columnOf(text, start) &&
           reuse.text.slice(old.start, old.end) === text.slice(start, end)
         ) {
-          forget(old, reuse.byId, next);
+          // The subtree stays in the index as it is (its statements keep their ids).
           if (old.start !== start) shift(old, start - old.start);
           old.parent = parent;
           old.field = field;
@@ -195,13 +185,28 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
       id,
     };
     if (parent) parent.children.push(node);
-    if (id) next.set(id, node);
+    if (id) {
+      next.set(id, node);
+      fresh++;
+    }
     return node;
+  };
+
+  const finish = (root: SyntaxNode): SyntaxNode => {
+    // Rebuild the index from the live tree once it holds as many dead entries as live ones.
+    const live = REUSE_LIVE.get(next) ?? 0;
+    if (!reuse || next.size > 2 * live + 1000) {
+      next = indexOf(root);
+      REUSE_LIVE.set(next, next.size);
+    } else {
+      REUSE_LIVE.set(next, live + fresh);
+    }
+    REUSE_INDEX.set(root, next);
+    return root;
   };
 
   try {
     const root = make(null)!;
-    REUSE_INDEX.set(root, next);
     // The parent to attach to at each depth of the cursor (the node itself, or its nearest kept
     // ancestor), and whether to descend below it.
     const stack: SyntaxNode[] = [root];
@@ -215,7 +220,7 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
         continue;
       }
       for (;;) {
-        if (stack.length === 1) return root;
+        if (stack.length === 1) return finish(root);
         if (cursor.gotoNextSibling()) {
           stack.pop();
           skipStack.pop();
@@ -241,8 +246,10 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
  * at most the statement of a method body it touches, and building the index stays cheap.
  */
 export function reuseIndex(root: SyntaxNode): Map<number, SyntaxNode> {
-  const kept = REUSE_INDEX.get(root);
-  if (kept) return kept;
+  return REUSE_INDEX.get(root) ?? indexOf(root);
+}
+
+function indexOf(root: SyntaxNode): Map<number, SyntaxNode> {
   const byId = new Map<number, SyntaxNode>();
   const nodes = [root];
   const depths = [0];

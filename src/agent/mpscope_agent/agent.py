@@ -55,6 +55,10 @@ class Agent(object):
         self._exit_done = False
         self._said = False
         self.reported_exception = None
+        # Set by the os.fork wrapper around the real fork; signals held back in the child's fork
+        # hook are released by that wrapper, in the program's code (see boot._after_fork).
+        self.forking = False
+        self.held_sigmask = None
         if self.strict:
             from . import protocol
 
@@ -216,6 +220,20 @@ class Agent(object):
             self.send("exit", how=how, code=code, site=site)
         self.flush(1.0)
 
+    def release_held_signals(self):
+        """In a forked child, back in os.fork(): let the signals that arrived during our fork
+        hook be handled now. A KeyboardInterrupt is then raised from the os.fork() call, as it
+        would be without mpscope."""
+        old, self.held_sigmask = self.held_sigmask, None
+        if old is not None:
+            import _signal
+
+            try:
+                _signal.pthread_sigmask(_signal.SIG_SETMASK, old)
+            except BaseException as e:
+                hide_frame(e)
+                raise
+
     def finish(self):
         """After the last flush: the interpreter is tearing down; stop quietly."""
         self.enabled = False
@@ -268,17 +286,25 @@ class Agent(object):
 
 
 def hide_frame(e):
-    """Drop the agent's wrapper frame from the head of a propagating exception's traceback.
+    """Drop the agent's frames from a propagating exception's traceback.
 
     Effective on Python 3.11+, where a bare `raise` re-raises with e.__traceback__ as it is now;
     before 3.11 the interpreter keeps its own copy and the wrapper's line stays visible.
     """
-    tb = getattr(e, "__traceback__", None)
-    if tb is not None and frames.is_agent_file(tb.tb_frame.f_code.co_filename):
-        try:
-            e.__traceback__ = tb.tb_next
-        except Exception:
-            pass
+    try:
+        tb = getattr(e, "__traceback__", None)
+        while tb is not None and frames.is_agent_file(tb.tb_frame.f_code.co_filename):
+            tb = tb.tb_next
+        head = tb
+        while tb is not None:
+            nxt = tb.tb_next
+            while nxt is not None and frames.is_agent_file(nxt.tb_frame.f_code.co_filename):
+                nxt = nxt.tb_next
+            tb.tb_next = nxt
+            tb = nxt
+        e.__traceback__ = head
+    except Exception:
+        pass
 
 
 def _copy_identity(wrapper, original):

@@ -107,6 +107,9 @@ def _after_fork(agent, token):
     # An exception in a fork hook is printed and swallowed by the interpreter: a Ctrl-C arriving
     # while we reconnect would be lost. Hold back the signals that have Python handlers until
     # the hook returns; they are then handled in the program's code, as without mpscope.
+    # Restoring them inside the hook would not do: the interpreter checks for pending signals
+    # right after that call returns, still inside the hook. When the fork came through our
+    # os.fork wrapper (multiprocessing's does), the wrapper releases them in the child instead.
     old = _block_python_signals()
     try:
         agent.after_fork_child(token)
@@ -114,7 +117,10 @@ def _after_fork(agent, token):
         agent.fail(e)
     finally:
         if old is not None:
-            _restore_signals(old)
+            if agent.forking:
+                agent.held_sigmask = old
+            else:
+                _restore_signals(old)
 
 
 def _block_python_signals():

@@ -13,6 +13,7 @@ import time
 from _thread import get_ident
 
 from . import frames
+from .agent import hide_frame
 
 _agent = None
 # thread ident -> the BaseProcess being started by that thread. A forked child inherits this
@@ -59,11 +60,26 @@ def _site(*args, **kwargs):
 def _patch_os(agent):
     if hasattr(os, "fork"):
 
-        def after_fork(site, pid):
-            if pid > 0 and not _starting.get(get_ident()):
-                _agent.send("fork", child=pid, site=site)
+        def make_fork(orig):
+            def fork():
+                site = agent.safe(frames.user_location, 1) if agent.enabled else None
+                agent.forking = True
+                try:
+                    pid = orig()
+                except BaseException as e:
+                    agent.forking = False
+                    hide_frame(e)
+                    raise
+                agent.forking = False
+                if pid == 0:
+                    agent.release_held_signals()
+                elif agent.enabled and not _starting.get(get_ident()):
+                    agent.safe(agent.send, "fork", child=pid, site=site)
+                return pid
 
-        agent.patch(os, "fork", lambda orig: agent.wrap(orig, _site, after_fork))
+            return fork
+
+        agent.patch(os, "fork", make_fork)
 
     def before_exit(n):
         code = n if isinstance(n, int) and not isinstance(n, bool) else None

@@ -148,7 +148,7 @@ def _record_site(b, f, lc):
         lc[0] = code  # the next acquisitions from here only store the line
     _st.publish((b - PRIMS_AT) // ss.PRIM_WORDS)
     _mv[b + 1] = _st.code_index(f.f_code)
-    _mv[b] = f.f_lineno or 1
+    _mv[b] = f.f_lasti or 1
 
 
 def prim_site(slot):
@@ -156,11 +156,7 @@ def prim_site(slot):
     if slot is None or slot < 0:
         return None
     b = PRIMS_AT + slot * ss.PRIM_WORDS
-    line, idx = _mv[b], _mv[b + 1]
-    if not line or not idx or idx > len(_st.code_records):
-        return None
-    rec = _st.code_records[idx - 1]
-    return {"file": rec["file"], "line": int(line), "function": rec["name"]}
+    return _st.site_of(_mv[b + 1], _mv[b])
 
 
 # -- identity -------------------------------------------------------------------------------------------
@@ -367,7 +363,7 @@ def _make_acquire(obj):
                 if _cnt() == 1:
                     f = _getframe(1)
                     if f.f_code is lc[0]:
-                        _mv[b] = f.f_lineno
+                        _mv[b] = f.f_lasti
                     else:
                         _record_site(b, f, lc)
                     if _last is not obj or _mt:
@@ -383,7 +379,7 @@ def _make_acquire(obj):
         if _acq(False):
             f = _getframe(1)
             if f.f_code is lc[0]:
-                _mv[b] = f.f_lineno
+                _mv[b] = f.f_lasti
             else:
                 _record_site(b, f, lc)
             if _last is not obj or _mt:
@@ -456,7 +452,7 @@ def _semlock_enter(self):
         f = _getframe(1)
         lc = self._mps_lc
         if f.f_code is lc[0]:
-            _mv[b] = f.f_lineno
+            _mv[b] = f.f_lasti
         else:
             _record_site(b, f, lc)
         if _last is not self or _mt:

@@ -95,7 +95,9 @@ class State(object):
         self.prims = {}  # slot -> journal record
         self.published = set()  # slots whose record is in the journal
         self.codes = {}  # code object -> index
+        self.code_objects = []  # index - 1 -> code object
         self.code_records = []  # index - 1 -> journal record
+        self.line_cache = {}  # code object -> line ranges
         self.threads = {}  # slot -> journal record
         self.facts = []  # other records (pipes) a child inherits
         self.next_prim = 0
@@ -202,10 +204,36 @@ class State(object):
         if idx is None:
             idx = len(self.code_records) + 1
             self.codes[code] = idx
-            rec = {"t": "code", "idx": idx, "file": frames.absolute(code.co_filename), "name": code.co_name}
+            rec = {
+                "t": "code",
+                "idx": idx,
+                "file": frames.absolute(code.co_filename),
+                "name": code.co_name,
+                "lines": self.line_ranges(code),
+            }
+            self.code_objects.append(code)
             self.code_records.append(rec)
             self.write(rec)
         return idx
+
+    def line_ranges(self, code):
+        """[[start, end, line], ...]: bytecode offsets to lines (primitive records hold the
+        offset of the acquiring call, f_lasti, which costs less to read than f_lineno)."""
+        r = self.line_cache.get(code)
+        if r is None:
+            r = _line_ranges(code)
+            self.line_cache[code] = r
+        return r
+
+    def site_of(self, idx, lasti):
+        """{"file","line","function"} for a record's code index and bytecode offset."""
+        if not lasti or not idx or idx > len(self.code_records):
+            return None
+        rec = self.code_records[idx - 1]
+        line = line_at(self.line_ranges(self.code_objects[idx - 1]), lasti)
+        if not line:
+            return None
+        return {"file": rec["file"], "line": line, "function": rec["name"]}
 
     def fact(self, record):
         self.facts.append(record)
@@ -257,6 +285,33 @@ class State(object):
                 os.close(fd)
             except OSError:
                 pass
+
+
+def _line_ranges(code):
+    out = []
+    if hasattr(code, "co_lines"):  # 3.10+
+        for start, end, line in code.co_lines():
+            if line is None:
+                continue
+            if out and out[-1][2] == line and out[-1][1] == start:
+                out[-1][1] = end
+            else:
+                out.append([start, end, line])
+        return out
+    import dis  # 3.8, 3.9
+
+    starts = list(dis.findlinestarts(code))
+    for i, (start, line) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(code.co_code)
+        out.append([start, end, line])
+    return out
+
+
+def line_at(ranges, offset):
+    for start, end, line in ranges:
+        if start <= offset < end:
+            return line
+    return None
 
 
 def now_ms():

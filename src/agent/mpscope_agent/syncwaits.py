@@ -191,7 +191,7 @@ def _note_put(slot, f):
         if u is not None:
             b = ss.PRIMS_AT + slot * ss.PRIM_WORDS
             sync._mv[b + 1] = sync._st.code_index(u.f_code)
-            sync._mv[b] = u.f_lineno or 1
+            sync._mv[b] = u.f_lasti or 1
     except Exception as e:
         _fail(e)
 
@@ -454,7 +454,7 @@ def _proxy_owned(pid_id, slot, methodname, result, f):
             u = sync.site_frame(f)
             if u is not None:
                 sync._mv[b + 1] = sync._st.code_index(u.f_code)
-                sync._mv[b] = u.f_lineno or 1
+                sync._mv[b] = u.f_lasti or 1
     elif methodname == "release":
         h = held.get(pid_id)
         if h is not None:

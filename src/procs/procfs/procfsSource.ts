@@ -10,7 +10,7 @@
 // Even one stat read per process costs the kernel ~5-10 us, which for 1,000 processes at 1 Hz
 // is most of a 1% CPU budget. So a caller may name the pids it cares about (`hot`: the ones on
 // screen, their parents, zombies) and the ones to watch less closely (`warm`: other children of
-// those, due again after 8-16 s); then the rest are served from the previous read for a while
+// those, due again after 8-13 s); then the rest are served from the previous read for a while
 // (due after 15-25 s; spread by pid so they do not all come due at once), and of the due ones
 // only the most overdue 20 are read per listing, so the cost stays flat however many processes
 // the machine runs. A full listing (no `hot`) reads everything.
@@ -38,14 +38,17 @@ import {
 
 /** Processes started this recently are always read: shims and launchers exec into Python. */
 const YOUNG_MS = 10_000;
-/** A process nobody named hot is read again after 15 to 25 s (by pid, to spread the reads). */
-const coldMaxAgeMs = (pid: number): number => 15_000 + (pid % 10_000);
-/** A "warm" one (e.g. a child of a Python process, which may turn into a zombie) after 8 to 16 s. */
-const warmMaxAgeMs = (pid: number): number => 8000 + (pid % 8000);
+/** A process nobody named hot is due again after 15 to 25 s; a "warm" one after 8 to 16 s. */
+const COLD_AGE_MS = 15_000;
+const WARM_AGE_MS = 8000;
+/** `base` plus up to two thirds more, by pid, so that processes do not all come due at once. */
+const spreadAge = (pid: number, base: number): number => (base <= 0 ? 0 : base + (pid % Math.ceil((base * 2) / 3)));
 
 interface CachedRecord {
   record: ProcessRecord;
   readAt: number;
+  /** Order of reads, to break ties between equally old entries (least recently read first). */
+  readSeq: number;
   /** The listing that last saw this pid (entries not seen in the latest one are dropped). */
   seen: number;
 }
@@ -63,6 +66,9 @@ export interface ProcfsOptions {
   procRoot?: string;
   /** At most this many overdue cached processes are read again per listing (default 20). */
   rereadBudget?: number;
+  /** When cached processes come due again (defaults 15 s and 8 s, plus a spread by pid). */
+  coldAgeMs?: number;
+  warmAgeMs?: number;
   /** How long a cached command line and uid are trusted (default 10 s). */
   detailsTtlMs?: number;
 }
@@ -90,7 +96,10 @@ export class ProcfsSource implements ProcessSource {
   private readonly details = new Map<number, CachedDetails>();
   private readonly records = new Map<number, CachedRecord>();
   private generation = 0;
+  private reads = 0;
   private readonly budget: number;
+  private readonly coldAgeMs: number;
+  private readonly warmAgeMs: number;
   private readonly selfIsRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   private buf = Buffer.allocUnsafe(8192);
   // Read once: btime moves by a second now and then on some kernels (it is derived from the
@@ -104,6 +113,8 @@ export class ProcfsSource implements ProcessSource {
     this.root = options.procRoot ?? '/proc';
     this.ttlMs = options.detailsTtlMs ?? 10_000;
     this.budget = options.rereadBudget ?? 20;
+    this.coldAgeMs = options.coldAgeMs ?? COLD_AGE_MS;
+    this.warmAgeMs = options.warmAgeMs ?? WARM_AGE_MS;
     const boot = parseBootTime(this.readText(`${this.root}/stat`) ?? '');
     this.bootTimeSec = boot ?? Math.floor(Date.now() / 1000 - os.uptime());
     const aux = this.readAuxv();
@@ -143,7 +154,7 @@ export class ProcfsSource implements ProcessSource {
     // Cached processes whose re-read is due, with how overdue they are: only the most overdue
     // are read this time (a fixed budget), so a machine with thousands of processes costs the
     // same per refresh as one with hundreds; each still gets its turn.
-    const due: { index: number; pid: number; overdue: number }[] = [];
+    const due: { index: number; pid: number; overdue: number; seq: number }[] = [];
     for (const name of names) {
       const c = name.charCodeAt(0);
       if (c < 48 || c > 57) continue; // only the numeric entries are processes
@@ -151,9 +162,9 @@ export class ProcfsSource implements ProcessSource {
       const cached = this.records.get(pid);
       if (cached && hot && !hot.has(pid) && this.mayServe(cached, now)) {
         cached.seen = gen;
-        const maxAge = options.warm?.has(pid) ? warmMaxAgeMs(pid) : coldMaxAgeMs(pid);
-        const overdue = (now - cached.readAt) / maxAge;
-        if (overdue >= 1) due.push({ index: out.length, pid, overdue });
+        const maxAge = spreadAge(pid, options.warm?.has(pid) ? this.warmAgeMs : this.coldAgeMs);
+        const age = now - cached.readAt;
+        if (age >= maxAge) due.push({ index: out.length, pid, overdue: (age + 1) / (maxAge + 1), seq: cached.readSeq });
         out.push(cached.record);
         continue;
       }
@@ -161,7 +172,7 @@ export class ProcfsSource implements ProcessSource {
       if (rec) out.push(rec);
     }
     if (due.length > 0) {
-      due.sort((a, b) => b.overdue - a.overdue);
+      due.sort((a, b) => b.overdue - a.overdue || a.seq - b.seq);
       for (const d of due.slice(0, this.budget)) {
         const rec = this.read(d.pid, this.records.get(d.pid), now, mono, gen);
         // Gone since readdir: leave it out (it will not be listed next time either).
@@ -181,9 +192,10 @@ export class ProcfsSource implements ProcessSource {
     if (cached && cached.record.startToken === rec.startToken) {
       cached.record = rec;
       cached.readAt = now;
+      cached.readSeq = ++this.reads;
       cached.seen = gen;
     } else {
-      this.records.set(pid, { record: rec, readAt: now, seen: gen });
+      this.records.set(pid, { record: rec, readAt: now, readSeq: ++this.reads, seen: gen });
     }
     return rec;
   }

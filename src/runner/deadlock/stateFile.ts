@@ -49,7 +49,7 @@ export interface StateWait {
 export interface StateHeld {
   id: string;
   kind: string;
-  /** Line of the last acquisition (or, for a queue, of the last put). */
+  /** Where it was last acquired (or, for a queue, where it was last put on). */
   site: Loc | null;
 }
 
@@ -67,7 +67,7 @@ class Journal {
   offset = 0;
   partial = '';
   readonly prims = new Map<number, JournalPrim>();
-  readonly codes = new Map<number, { file: string; name: string }>();
+  readonly codes = new Map<number, { file: string; name: string; lines: number[][] }>();
   readonly threads = new Map<number, { tid: number; name: string; helper: boolean }>();
   readonly orders: OrderRecord[] = [];
   readonly signals = new Set<string>();
@@ -124,7 +124,10 @@ class Journal {
         }
         break;
       case 'code':
-        if (typeof r.idx === 'number') this.codes.set(r.idx, { file: String(r.file), name: String(r.name) });
+        if (typeof r.idx === 'number') {
+          const lines = Array.isArray(r.lines) ? (r.lines as unknown[]).filter((x): x is number[] => Array.isArray(x) && x.length === 3) : [];
+          this.codes.set(r.idx, { file: String(r.file), name: String(r.name), lines });
+        }
         break;
       case 'thread':
         if (typeof r.slot === 'number') {
@@ -158,6 +161,14 @@ class Journal {
     const c = this.codes.get(code);
     if (!c || line <= 0) return null;
     return { file: c.file, line, function: c.name };
+  }
+
+  /** A primitive record's site: the bytecode offset of the call, mapped to its line. */
+  locAt(code: number, offset: number): Loc | null {
+    const c = this.codes.get(code);
+    if (!c || offset <= 0) return null;
+    const range = c.lines.find(([start, end]) => start <= offset && offset < end);
+    return range ? { file: c.file, line: range[2], function: c.name } : null;
   }
 }
 
@@ -247,11 +258,11 @@ export class StateFiles {
         const prims = Buffer.alloc(used * L.primWords * 8);
         fs.readSync(fd, prims, 0, prims.length, PRIMS_AT * 8);
         for (let s = 0; s < used; s++) {
-          const line = word(prims, s * L.primWords + L.prim.line);
-          if (line <= 0) continue;
+          const offset = word(prims, s * L.primWords + L.prim.at);
+          if (offset <= 0) continue;
           const p = journal.prims.get(s);
           if (!p || !isOwnedKind(p.kind)) continue;
-          held.push({ id: p.id, kind: p.kind, site: journal.loc(word(prims, s * L.primWords + L.prim.code), line) });
+          held.push({ id: p.id, kind: p.kind, site: journal.locAt(word(prims, s * L.primWords + L.prim.code), offset) });
         }
       }
       return { pid, userThreads: word(head, L.header.userThreads), waits, held };
@@ -276,9 +287,9 @@ export class StateFiles {
         if (p.id !== queueId) continue;
         const buf = Buffer.alloc(L.primWords * 8);
         fs.readSync(fd, buf, 0, buf.length, (PRIMS_AT + p.slot * L.primWords) * 8);
-        const line = Number(buf.readBigInt64LE(L.prim.line * 8));
+        const offset = Number(buf.readBigInt64LE(L.prim.at * 8));
         const code = Number(buf.readBigInt64LE(L.prim.code * 8));
-        return j.loc(code, line);
+        return j.locAt(code, offset);
       }
       return null;
     } catch {

@@ -40,6 +40,8 @@ class TerminalFollower implements vscode.Disposable {
   readonly follower: ProgramFollower;
   /** Programs shown as the current run (the Processes view's run node, findings in the editor). */
   private readonly shown = new Map<number, AdoptedHandle>();
+  /** Programs not shown because an mpscope run was live (said once in the log). */
+  private readonly passed = new Set<number>();
   private readonly changed = new vscode.EventEmitter<FollowedProgram>();
   readonly onDidChange = this.changed.event;
 
@@ -58,6 +60,10 @@ class TerminalFollower implements vscode.Disposable {
     this.follower.on('change', (program) => {
       if (program.notable) this.show(program);
       this.changed.fire(program);
+      if (program.ended) {
+        this.shown.delete(program.id);
+        this.passed.delete(program.id);
+      }
     });
   }
 
@@ -68,10 +74,12 @@ class TerminalFollower implements vscode.Disposable {
   /** Shows a program that started a child as the current run, unless an mpscope run is live. */
   private show(program: FollowedProgram): void {
     const session = this.follower.sessionOf(program);
-    if (!session || this.shown.has(program.id) || session.state === 'ended') return;
+    if (!session || this.shown.has(program.id) || this.passed.has(program.id) || session.state === 'ended') return;
     const run = getRunApi(this.ctx);
     if (!run) return;
     if (run.controller.active?.live) {
+      // Its processes are still named in the tree; only the run node and findings stay with the run.
+      this.passed.add(program.id);
       this.ctx.log.info(`terminal: ${program.program} is not shown as the current run: an mpscope run is live`);
       return;
     }

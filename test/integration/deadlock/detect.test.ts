@@ -14,7 +14,7 @@ interface Case {
   cycle?: number;
 }
 
-const CHILD = /^(Fork|Spawn)Process-\d+$/;
+const CHILD = /^(Fork|Spawn|ForkServer)Process-\d+$/;
 const MAIN = /^MainProcess$/;
 
 const CASES: Case[] = [
@@ -24,6 +24,7 @@ const CASES: Case[] = [
     ['8', 'fork'],
     ['2', 'spawn'],
     ['3', 'spawn'],
+    ['3', 'forkserver'],
   ].map(([n, m]) => ({
     script: 'lock_cycle.py',
     args: [`--n=${n}`, `--start=${m}`],
@@ -125,6 +126,7 @@ const CASES: Case[] = [
     ['terminate', 'spawn', /killed by SIGTERM, terminate\(\) at dead_holder\.py:33/],
     ['kill', 'fork', /killed by SIGKILL, kill\(\) at dead_holder\.py:35/],
     ['kill', 'spawn', /killed by SIGKILL, kill\(\) at dead_holder\.py:35/],
+    ['kill', 'forkserver', /killed by SIGKILL, kill\(\) at dead_holder\.py:35/],
   ].map(([how, m, re]) => ({
     script: 'dead_holder.py',
     args: [`--how=${how}`, `--start=${m}`],

@@ -212,8 +212,13 @@ describe('launcher: leaves no process behind', function () {
     assert.deepStrictEqual(marked(marker), []);
   });
 
-  it('npm start: when the launcher is killed with SIGKILL, its watchdog stops everything', async () => {
+  it('npm start: when the launcher is killed with SIGKILL, its watchdog stops everything and deletes its folders', async () => {
     const demo = await startDemoWithClient();
+    const watchdog = marked(marker).find((p) => /watchdog\.js/.test(p.cmd));
+    assert.ok(watchdog, 'no watchdog was started');
+    // Its arguments: launcher pid, server pid, then the run folder and the socket folder.
+    const folders = watchdog.cmd.split(' ').slice(-2);
+    assert.ok(folders.every((f) => fs.existsSync(f)), `not folders: ${folders}`);
     demo.child.kill('SIGKILL');
     await demo.done;
     const left = await waitFor('the watchdog to clean up', () => {
@@ -221,6 +226,7 @@ describe('launcher: leaves no process behind', function () {
       return now.length === 0 ? now : undefined;
     }, 20000).catch(() => marked(marker));
     assert.deepStrictEqual(left, []);
+    assert.deepStrictEqual(folders.filter((f) => fs.existsSync(f)), [], 'the watchdog left folders behind');
   });
 
   it('npm run test:vscode: SIGTERM mid-suite stops code-server, the extension host and Chromium', async () => {

@@ -21,6 +21,8 @@ describe('runner: the agent', function () {
     const fork = byRole('fork')[0];
     assert.ok(fork?.python, 'the os.fork child ran the agent');
     assert.strictEqual(fork.exitCode, 7);
+    // It ended with os._exit(7): its last message was flushed before it went.
+    assert.strictEqual(r.session.model.processes.get(fork.pid)?.exitHow, 'os._exit');
     assert.strictEqual(fork.ppid, main.pid);
     assert.strictEqual(fork.startSite?.line, 13);
     const sub = r.report.processes.find((p) => p.role === 'subprocess' && p.python);
@@ -42,6 +44,22 @@ describe('runner: the agent', function () {
     assertAgentClean(r);
     assert.match(r.stdout, /sitecustomize: yes/);
     assert.strictEqual(r.stdout, plain.stdout);
+  });
+
+  it('disables itself with one line on stderr when it cannot reach the runner; the program runs on', () => {
+    const env = {
+      ...process.env,
+      PYTHONPATH: path.join(REPO, 'src', 'agent', 'bootstrap'),
+      MPSCOPE_SOCKET: '/nonexistent/agent.sock',
+      MPSCOPE_TOKEN: 'x',
+    };
+    const plain = plainRun('clean/pool_map.py');
+    const r = plainRun('clean/pool_map.py', 'python3', [], env);
+    assert.strictEqual(r.status, 0);
+    assert.strictEqual(r.stdout, plain.stdout);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    assert.strictEqual(lines.length, 1, r.stderr);
+    assert.match(lines[0], /^mpscope: agent disabled in process \d+: cannot connect to the runner/);
   });
 
   for (const version of ['3.8', '3.13']) {

@@ -34,7 +34,7 @@ describe('deadlock: state files', () => {
       [
         { t: 'prim', slot: 0, id: '/mp-a', kind: 'Lock', site: { file: '/x.py', line: 3 } },
         { t: 'prim', slot: 1, id: '/mp-b', kind: 'Lock' },
-        { t: 'code', idx: 1, file: '/x.py', name: 'worker' },
+        { t: 'code', idx: 1, file: '/x.py', name: 'worker', lines: [[0, 10, 11], [10, 30, 12]] },
         { t: 'thread', slot: 0, tid: 77, name: 'MainThread', helper: false },
       ]
         .map((r) => JSON.stringify(r))
@@ -50,7 +50,7 @@ describe('deadlock: state files', () => {
       [t0 + L.thread.since, 1234],
       [t0 + L.thread.code, 1],
       [t0 + L.thread.line, 15],
-      [PRIMS_AT + 0 * L.primWords + L.prim.line, 12],
+      [PRIMS_AT + 0 * L.primWords + L.prim.at, 14], // bytecode offset 14: line 12
       [PRIMS_AT + 0 * L.primWords + L.prim.code, 1],
     ]);
     writeState(dir, pid, words, 2);

@@ -92,6 +92,43 @@ describe('procs: the procfs back end on a synthetic /proc', () => {
     assert.strictEqual(await new ProcfsSource({ procRoot: root }).get(102), undefined);
   });
 
+  it('with a hot set, reads hot, zombie and due processes and serves the rest from cache', async () => {
+    const src = new ProcfsSource({ procRoot: root });
+    await src.list();
+    // Every process changes on "disk"; only some are read again.
+    write('1/stat', stat(1, 'init', 'R', 0, { start: 1 }));
+    write('100/stat', stat(100, 'python3', 'R', 1, { start: 5000, utime: 300 }));
+    write('101/stat', stat(101, 'python3', 'Z', 1, { start: 5100, code: 0 })); // re-parented zombie
+    const list = await src.list({ hot: new Set([100]) });
+    const by = new Map(list.map((r) => [r.pid, r]));
+    assert.strictEqual(by.get(100)!.state, 'running', 'hot: read');
+    assert.strictEqual(by.get(100)!.cpuTimeMs, 3000);
+    assert.strictEqual(by.get(101)!.ppid, 1, 'zombies are always read');
+    assert.strictEqual(by.get(1)!.state, 'sleeping', 'cold and not due: served from cache');
+    // A full listing reads everything.
+    assert.strictEqual((await src.list()).find((r) => r.pid === 1)!.state, 'running');
+  });
+
+  it('re-reads due processes, the most overdue first, within a budget per listing', async () => {
+    const src = new ProcfsSource({ procRoot: root, coldAgeMs: 0, rereadBudget: 1 });
+    await src.list();
+    write('1/stat', stat(1, 'init', 'R', 0, { start: 1 }));
+    write('100/stat', stat(100, 'python3', 'R', 1, { start: 5000 }));
+    const hot = new Set<number>();
+    const first = new Map((await src.list({ hot })).map((r) => [r.pid, r.state]));
+    const second = new Map((await src.list({ hot })).map((r) => [r.pid, r.state]));
+    // One of the two per listing; after two listings both are fresh.
+    assert.strictEqual([first.get(1), first.get(100)].filter((x) => x === 'running').length, 1);
+    assert.deepStrictEqual([second.get(1), second.get(100)], ['running', 'running']);
+  });
+
+  it('drops a cached process the moment it is gone from the listing', async () => {
+    const src = new ProcfsSource({ procRoot: root });
+    await src.list();
+    fs.rmSync(path.join(root, '100'), { recursive: true });
+    assert.ok(!(await src.list({ hot: new Set() })).some((r) => r.pid === 100));
+  });
+
   it('finds descendants through parent links', async () => {
     assert.deepStrictEqual((await new ProcfsSource({ procRoot: root }).descendants(1)).sort(), [100, 101]);
   });

@@ -65,9 +65,10 @@ function replaceWithCopy(from, to) {
   fs.writeFileSync(path.join(to, COPY_MARKER), 'A copy made by mpscope\'s launcher; it is replaced on every start.\n');
 }
 
-/** Starts the watchdog that ends code-server if this launcher is killed with SIGKILL. */
-function startWatchdog(serverPid) {
-  const child = spawn(process.execPath, [path.join(__dirname, 'watchdog.js'), String(process.pid), String(serverPid)], {
+/** Starts the watchdog that ends code-server (and deletes `folders`) if this launcher is killed with SIGKILL. */
+function startWatchdog(serverPid, folders) {
+  const args = [path.join(__dirname, 'watchdog.js'), String(process.pid), String(serverPid), ...folders];
+  const child = spawn(process.execPath, args, {
     detached: true,
     stdio: 'ignore',
   });
@@ -127,7 +128,7 @@ async function openSession(life, opts) {
   }
 
   const onSpawn = (/** @type {{ pid: number, stop: () => Promise<number[]> }} */ spawned) => {
-    const watchdog = startWatchdog(spawned.pid);
+    const watchdog = startWatchdog(spawned.pid, [runDir, socketDir]);
     life.defer('stop watchdog', () => {
       try {
         process.kill(/** @type {number} */ (watchdog.pid), 'SIGKILL');

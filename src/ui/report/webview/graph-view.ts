@@ -124,7 +124,7 @@ export class GraphView {
         sort: (a: cytoscape.NodeSingular, b: cytoscape.NodeSingular) =>
           (order.get(a.id()) ?? 0) - (order.get(b.id()) ?? 0),
         // A circle of 2 nodes is a line; keep it short enough to read the edge labels.
-        spacingFactor: graph.nodes.length <= 2 ? 0.9 : 1.1,
+        spacingFactor: graph.nodes.length <= 2 ? 0.9 : 0.8,
         padding: 24,
         animate: false,
       } as cytoscape.CircleLayoutOptions,

@@ -1,0 +1,68 @@
+// The private channel: a 0700 directory, a per-run token, nothing on the network.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as net from 'net';
+import { AgentServer, type AgentConnection } from '../../../src/runner/channel';
+
+function connect(path: string, line: string): Promise<{ closed: boolean }> {
+  return new Promise((resolve) => {
+    const s = net.createConnection(path, () => s.write(line + '\n'));
+    let closed = false;
+    s.on('close', () => {
+      closed = true;
+      resolve({ closed });
+    });
+    s.on('error', () => undefined);
+    setTimeout(() => {
+      s.destroy();
+      resolve({ closed });
+    }, 500);
+  });
+}
+
+describe('runner: private channel', () => {
+  let server: AgentServer;
+  beforeEach(async () => (server = await AgentServer.create()));
+  afterEach(async () => server.close());
+
+  const hello = (token: string) =>
+    JSON.stringify({ t: 'hello', ts: Date.now(), token, pid: 4242, ppid: 1, role: 'main', argv: [], executable: '', python: '3.11.7', cwd: '/' });
+
+  it('lives in a directory only this user can enter, as a Unix socket', () => {
+    assert.strictEqual(fs.statSync(server.dir).mode & 0o777, 0o700);
+    assert.ok(fs.statSync(server.socketPath).isSocket());
+    assert.match(server.token, /^[0-9a-f]{48}$/);
+  });
+
+  it('drops a connection whose hello has the wrong token', async () => {
+    let connections = 0;
+    server.on('connection', () => connections++);
+    const r = await connect(server.socketPath, hello('not-the-token'));
+    assert.strictEqual(r.closed, true);
+    assert.strictEqual(connections, 0);
+  });
+
+  it('drops a connection that does not start with a hello', async () => {
+    const r = await connect(server.socketPath, JSON.stringify({ t: 'fork', ts: 1, child: 1, token: server.token }));
+    assert.strictEqual(r.closed, true);
+  });
+
+  it('accepts the right token and passes on validated messages', async () => {
+    const got = new Promise<AgentConnection>((resolve) => server.once('connection', resolve));
+    const s = net.createConnection(server.socketPath, () => s.write(hello(server.token) + '\n'));
+    const conn = await got;
+    assert.strictEqual(conn.pid, 4242);
+    const msg = new Promise((resolve) => conn.once('message', resolve));
+    s.write(JSON.stringify({ t: 'fork', ts: 2, child: 7 }) + '\n' + JSON.stringify({ t: 'bogus', ts: 3 }) + '\n');
+    assert.deepStrictEqual(await msg, { t: 'fork', ts: 2, child: 7 });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepStrictEqual(server.protocolErrors, ['pid 4242: unknown message kind "bogus"']);
+    s.destroy();
+  });
+
+  it('removes its directory when closed', async () => {
+    const dir = server.dir;
+    await server.close();
+    assert.ok(!fs.existsSync(dir));
+  });
+});
