@@ -110,8 +110,6 @@ export class Model {
   readonly withStatements: SyntaxNode[] = [];
 
   private readonly bindingIds = new Set<SyntaxNode>();
-  /** Scope of each call and identifier, recorded while building (scopeOf would walk up the tree). */
-  private readonly nodeScope = new Map<SyntaxNode, Scope>();
   /** Calls by the short name of their callee (`f` in `f()` and `x.f()`). */
   private readonly byName = new Map<string, SyntaxNode[]>();
   private readonly valueCache = new Map<SyntaxNode, Value | null>();
@@ -233,7 +231,7 @@ export class Model {
           continue;
         case 'call': {
           this.calls.push(node);
-          this.nodeScope.set(node, scope);
+          node.scope = scope;
           const f = node.children[0];
           let short: string | undefined;
           if (f?.field === 'function') {
@@ -253,7 +251,7 @@ export class Model {
         case 'identifier':
           idNodes.push(node);
           idScopes.push(scope);
-          this.nodeScope.set(node, scope);
+          node.scope = scope;
           continue;
         case 'function_definition':
           this.enterFunction(node, scope, stack);
@@ -519,8 +517,8 @@ export class Model {
 
   /** The scope a node's names are looked up in. */
   scopeOf(node: SyntaxNode): Scope {
-    const known = this.nodeScope.get(node);
-    if (known) return known;
+    // Calls and identifiers carry the scope the build recorded (every build sets it on all of them).
+    if ((node.type === 'identifier' || node.type === 'call') && node.scope) return node.scope as Scope;
     let prev: SyntaxNode = node;
     for (let p = node.parent; p; prev = p, p = p.parent) {
       if (!SCOPE_TYPES.has(p.type)) continue;

@@ -20,6 +20,11 @@ export interface SyntaxNode {
   parent: SyntaxNode | null;
   /** tree-sitter subtree id, kept for statements only (reuse after an edit); 0 otherwise. */
   id: number;
+  /**
+   * A slot for the analysis built on top (the Model keeps the scope of calls and identifiers
+   * here); present on every node so that all nodes share one object shape.
+   */
+  scope: unknown;
 }
 
 /** Blocks deep that statements are indexed for reuse (module > class > method > statement). */
@@ -183,6 +188,7 @@ export function convertTree(tree: Tree, text: string, reuse?: ReuseSource): Synt
       children: [],
       parent,
       id,
+      scope: undefined,
     };
     if (parent) parent.children.push(node);
     if (id) {

@@ -86,9 +86,13 @@ export class LaunchRegistry {
     return rest;
   }
 
-  /** True when nothing is recorded (the view's "only mpscope runs" filter is then empty). */
+  /** True when no launch is recorded (the view's "only mpscope runs" filter is then empty). */
   get isEmpty(): boolean {
     return this.launches.size === 0;
+  }
+
+  get hasAnnotations(): boolean {
+    return this.annotations.size > 0 || this.subreapers.size > 0;
   }
 
   /**

@@ -94,7 +94,7 @@ export interface ModelContext {
   takenAt: number;
   sourceId: string;
   capabilities: SourceCapabilities;
-  observations: Map<string, Observation>;
+  observations: ReadonlyMap<string, Observation>;
   registry?: LaunchRegistry;
   /** Learned subreapers (processes seen adopting), by key. */
   isLearnedAdopter?: (key: string) => boolean;
@@ -171,11 +171,11 @@ export function buildModel(records: readonly ProcessRecord[], ctx: ModelContext)
   }
 
   // Roles and run membership need the parent's first: resolve top-down, with a cycle guard.
-  const resolving = new Set<ProcessNode>();
-  const resolved = new Set<ProcessNode>();
+  // 0 = not yet, 1 = in progress (a cycle guard), 2 = done.
+  const state = new Map<ProcessNode, 1 | 2>();
   const resolve = (node: ProcessNode): void => {
-    if (resolved.has(node) || resolving.has(node)) return;
-    resolving.add(node);
+    if (state.has(node)) return;
+    state.set(node, 1);
     const parent = node.parentKey ? nodes.get(node.parentKey) : undefined;
     if (parent) resolve(parent);
     const obs = ctx.observations.get(node.key);
@@ -185,8 +185,7 @@ export function buildModel(records: readonly ProcessRecord[], ctx: ModelContext)
     node.helper = isHelperRole(role);
     node.startMethod = node.annotation?.startMethod ?? startMethodOf(role);
     node.runMember = node.launched || (obs?.runMember ?? false) || (parent?.runMember ?? false);
-    resolving.delete(node);
-    resolved.add(node);
+    state.set(node, 2);
   };
   for (const node of nodes.values()) resolve(node);
 
@@ -270,7 +269,7 @@ export function buildModel(records: readonly ProcessRecord[], ctx: ModelContext)
   };
 }
 
-/** What the tracker keeps from a model for the next snapshot. */
-export function rememberedFrom(model: ProcessModel): Remembered[] {
-  return [...model.nodes.values()].map((n) => ({ key: n.key, role: n.role, runMember: n.runMember }));
+/** What the tracker keeps from a model for the next snapshot (the nodes themselves: no copies). */
+export function rememberedFrom(model: ProcessModel): Iterable<Remembered> {
+  return model.nodes.values();
 }

@@ -70,7 +70,7 @@ export class ProcessMonitor {
     });
     this.tracker.remember(rememberedFrom(model));
     this.interest = interestOf(model);
-    this.registry.prune(new Set(records.map((r) => r.pid)), startedAt);
+    if (!this.registry.isEmpty || this.registry.hasAnnotations) this.registry.prune(new Set(model.byPid.keys()), startedAt);
     this.last = model;
     return model;
   }

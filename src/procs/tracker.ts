@@ -30,6 +30,8 @@ export interface Observation {
 interface History extends Observation {
   cpuTimeMs?: number;
   sampledAtMono: number;
+  /** The observe() call that last saw it (older ones are forgotten). */
+  seen: number;
 }
 
 /** What the model tells the tracker to remember after it has classified a snapshot. */
@@ -42,19 +44,17 @@ export interface Remembered {
 export class ProcessTracker {
   private readonly history = new Map<string, History>();
   private readonly adopters = new Set<string>();
+  private generation = 0;
 
   /**
    * Takes one snapshot into account. `wallNow` is epoch ms (for display), `monoNow` a monotonic
    * clock in ms (for CPU intervals, immune to clock changes).
    */
-  observe(records: readonly ProcessRecord[], wallNow: number, monoNow: number): Map<string, Observation> {
-    const out = new Map<string, Observation>();
-    const seen = new Set<string>();
-    const keyByPid = new Map<number, string>();
-    for (const r of records) keyByPid.set(r.pid, recordKey(r));
+  observe(records: readonly ProcessRecord[], wallNow: number, monoNow: number): ReadonlyMap<string, Observation> {
+    const gen = ++this.generation;
+    let byPid: Map<number, ProcessRecord> | undefined; // only built if some ppid changed
     for (const r of records) {
       const key = recordKey(r);
-      seen.add(key);
       let h = this.history.get(key);
       let cpuPercent: number | undefined;
       let cpuBasis: Observation['cpuBasis'] = 'none';
@@ -72,12 +72,14 @@ export class ProcessTracker {
         cpuPercent = r.cpuPercentOs;
       }
       if (!h) {
-        h = { firstPpid: r.ppid, firstSeenAt: wallNow, sampledAtMono: readAt, runMember: false, cpuBasis };
+        h = { firstPpid: r.ppid, firstSeenAt: wallNow, sampledAtMono: readAt, runMember: false, cpuBasis, seen: gen };
         this.history.set(key, h);
       } else if (h.firstPpid !== r.ppid) {
-        const adopter = keyByPid.get(r.ppid);
-        if (adopter) this.adopters.add(adopter);
+        byPid ??= new Map(records.map((x) => [x.pid, x]));
+        const adopter = byPid.get(r.ppid);
+        if (adopter) this.adopters.add(recordKey(adopter));
       }
+      h.seen = gen;
       h.cpuTimeMs = r.cpuTimeMs;
       h.sampledAtMono = readAt;
       h.cpuPercent = cpuPercent;
@@ -92,16 +94,16 @@ export class ProcessTracker {
           h.lastArgv = r.argv;
         }
       }
-      out.set(key, h);
     }
     // Forget what has gone, so memory stays bounded by the live process count.
-    for (const key of this.history.keys()) if (!seen.has(key)) this.history.delete(key);
-    for (const key of this.adopters) if (!seen.has(key)) this.adopters.delete(key);
-    return out;
+    for (const [key, h] of this.history) if (h.seen !== gen) this.history.delete(key);
+    for (const key of this.adopters) if (!this.history.has(key)) this.adopters.delete(key);
+    return this.history;
   }
 
   /** Stores what the model worked out, for the next snapshot. */
   remember(items: Iterable<Remembered>): void {
+    // (Remembered is a subset of ProcessNode: the model's nodes can be passed as they are.)
     for (const item of items) {
       const h = this.history.get(item.key);
       if (!h) continue;

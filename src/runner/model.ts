@@ -271,8 +271,11 @@ export class RunModel {
     }
     const p = this.fresh(hello.pid, hello.ts);
     p.python = true;
-    p.osPpid = p.osPpid ?? hello.ppid;
+    // Its own word at start-up is the original parent (the supervisor may have seen it only
+    // after it was re-parented).
+    p.osPpid = hello.ppid;
     p.currentPpid = p.currentPpid ?? hello.ppid;
+    this.checkAdopted(p, hello.ts);
     // A later hello for the same process (after exec) keeps what the parent said about it.
     if (p.role === 'unknown' || p.role === 'fork' || p.role === 'subprocess' || hello.role !== 'fork') {
       p.role = asRole(hello.role);
@@ -334,6 +337,10 @@ export class RunModel {
       }
       case 'fork': {
         const c = touch(this.get(msg.child));
+        if (c.osPpid === null || c.osPpid === this.supervisorPid) {
+          c.osPpid = from;
+          this.checkAdopted(c, msg.ts);
+        }
         if (c.startedBy === null) {
           const sender = this.processes.get(from);
           // The forkserver forks on behalf of the process that asked: that one says so itself.
@@ -452,17 +459,8 @@ export class RunModel {
         if (msg.pid === this.supervisorPid) break;
         const p = touch(this.get(msg.pid));
         if (p.osPpid === null) p.osPpid = msg.ppid;
-        if (
-          this.supervisorPid !== null &&
-          msg.ppid === this.supervisorPid &&
-          p.currentPpid !== null &&
-          p.currentPpid !== msg.ppid &&
-          !p.adopted
-        ) {
-          p.adopted = true;
-          p.adoptedAt = msg.ts;
-        }
         p.currentPpid = msg.ppid;
+        this.checkAdopted(p, msg.ts);
         if (msg.argv && p.argv.length === 0) p.argv = msg.argv.map(String);
         if (!p.python && p.role !== 'helper') {
           // A process without the agent (e.g. started with python -I): still recognise helpers.
@@ -516,6 +514,16 @@ export class RunModel {
         break;
     }
     return touched;
+  }
+
+  /** Re-parented to the supervisor: its parent in the OS died while it lived. */
+  private checkAdopted(p: ProcessRecord, ts: number): void {
+    const sup = this.supervisorPid;
+    if (p.adopted || sup === null || p.pid === this.mainPid) return;
+    if (p.currentPpid === sup && p.osPpid !== null && p.osPpid !== sup) {
+      p.adopted = true;
+      p.adoptedAt = ts;
+    }
   }
 
   /** Exit status: the first reaper's word wins, the supervisor's (the OS) overrides guesses. */

@@ -415,23 +415,40 @@ def _acquire_slow(obj, _acq, f, timeout, b, lc):
     return ok
 
 
+# Before 3.11 a try block costs time on every call, and hiding the agent's frame from a
+# traceback does not work anyway (the interpreter keeps its own copy): no try there.
+_HIDE = sys.version_info >= (3, 11)
+
+
 def _make_release(obj):
     """The lock's `release`."""
     _rel = obj._semlock.release
     _cnt = obj._semlock._count
     b = obj._mps_b
 
-    def release():
-        try:
+    if _HIDE:
+
+        def release():
+            try:
+                _rel()
+            except BaseException as e:
+                hide_frame(e)  # e.g. "released too many times": the program's error, not ours
+                raise
+            n = _cnt()
+            if n <= 0:
+                _mv[b] = 0
+                if n < 0:
+                    _released_by_non_holder(obj)
+
+    else:
+
+        def release():
             _rel()
-        except BaseException as e:
-            hide_frame(e)  # e.g. "released too many times": the program's error, not ours
-            raise
-        n = _cnt()
-        if n <= 0:
-            _mv[b] = 0
-            if n < 0:
-                _released_by_non_holder(obj)
+            n = _cnt()
+            if n <= 0:
+                _mv[b] = 0
+                if n < 0:
+                    _released_by_non_holder(obj)
 
     return release
 
@@ -439,10 +456,7 @@ def _make_release(obj):
 # `with lock:` goes through the class's __enter__/__exit__ (Python methods already in
 # multiprocessing); these do the recording inline, without a further call.
 def _semlock_enter(self):
-    try:
-        b = self._mps_b
-    except AttributeError:  # made without our __init__/__setstate__
-        return self._semlock.__enter__()
+    b = self._mps_b  # -1 (a class default) for untracked locks
     sl = self._semlock
     if b < 0:
         return sl.__enter__()
@@ -462,22 +476,23 @@ def _semlock_enter(self):
 
 
 def _semlock_exit(self, *args):
-    try:
-        b = self._mps_b
-    except AttributeError:
-        return self._semlock.__exit__(*args)
+    b = self._mps_b
     sl = self._semlock
-    try:
+    if b < 0:
+        return sl.__exit__(*args)
+    if _HIDE:
+        try:
+            sl.release()
+        except BaseException as e:
+            hide_frame(e)
+            raise
+    else:
         sl.release()
-    except BaseException as e:
-        hide_frame(e)
-        raise
-    if b >= 0:
-        n = sl._count()
-        if n <= 0:
-            _mv[b] = 0
-            if n < 0:
-                _released_by_non_holder(self)
+    n = sl._count()
+    if n <= 0:
+        _mv[b] = 0
+        if n < 0:
+            _released_by_non_holder(self)
 
 
 def _released_by_non_holder(obj):
@@ -583,6 +598,10 @@ def _patch_synchronize(mod):
     _agent.patch(SemLock, "__init__", make_init)
     _agent.patch(SemLock, "__setstate__", make_setstate)
 
+    # Defaults for SemLock objects that exist already or skip our __init__: untracked.
+    SemLock._mps_b = -1
+    SemLock._mps_reentrant = False
+    SemLock._mps_slot = -1
     _agent.patch(SemLock, "__enter__", lambda orig: _semlock_enter)
     _agent.patch(SemLock, "__exit__", lambda orig: _semlock_exit)
 

@@ -171,18 +171,23 @@ export class ProcfsSource implements ProcessSource {
       const rec = this.read(pid, cached, now, mono, gen);
       if (rec) out.push(rec);
     }
+    let dropped = false;
     if (due.length > 0) {
       due.sort((a, b) => b.overdue - a.overdue || a.seq - b.seq);
       for (const d of due.slice(0, this.budget)) {
         const rec = this.read(d.pid, this.records.get(d.pid), now, mono, gen);
-        // Gone since readdir: leave it out (it will not be listed next time either).
-        out[d.index] = rec ?? out[d.index];
-        if (!rec) this.records.delete(d.pid);
+        if (rec) out[d.index] = rec;
+        else {
+          // Gone since readdir: leave it out (it will not be listed next time either).
+          this.records.delete(d.pid);
+          dropped = true;
+        }
       }
     }
     for (const [pid, entry] of this.records) if (entry.seen !== gen) this.records.delete(pid);
-    for (const pid of this.details.keys()) if (!this.records.has(pid)) this.details.delete(pid);
-    return due.length > 0 ? out.filter((r) => this.records.get(r.pid)?.record === r) : out;
+    // The command-line cache only needs trimming now and then.
+    if (gen % 16 === 0) for (const pid of this.details.keys()) if (!this.records.has(pid)) this.details.delete(pid);
+    return dropped ? out.filter((r) => this.records.get(r.pid)?.record === r) : out;
   }
 
   /** Reads one process and updates the cache. */

@@ -162,9 +162,12 @@ export function createDeadlockDetector(): DeadlockDetector {
         const facts = files.facts();
         for (const p of facts.prims) labels.see(p.id, p.kind, p.site ?? null);
         const byPid = new Map(s.model.all().map((p) => [p.pid, p]));
+        // A semaphore released by processes that never acquired it is a signal, not a lock:
+        // the order in which signals are waited for is no lock order.
+        const orders = facts.orders.filter((o) => !facts.signals.has(o.a) && !facts.signals.has(o.b));
         out.push(
           ...potentialDeadlockFindings(
-            facts.orders,
+            orders,
             {
               label: (id, kind) => labels.get(id)?.label ?? labels.see(id, kind).label,
               process: (pid) => {

@@ -88,9 +88,9 @@ describe('runner: the agent', function () {
     });
     await new Promise((r) => setTimeout(r, 300)); // let the child reach ev.wait()
     const child = session.processes.find((p) => p.name === 'Process-1')!;
-    const pong = await session.request(child.pid, 'ping');
+    const pong = await session.request(child.pid, 'ping', {}, 10_000);
     assert.strictEqual(pong.pid, child.pid);
-    const stacks = await session.dumpStacks(child.pid);
+    const stacks = await session.dumpStacks(child.pid, 10_000);
     const frames = (stacks.threads as Array<{ frames: Array<{ file: string; line: number; user: boolean }> }>)[0].frames;
     const user = frames.find((f) => f.user);
     assert.strictEqual(user?.file, path.join(FIXTURES, 'stacks.py'));

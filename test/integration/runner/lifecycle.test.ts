@@ -107,24 +107,7 @@ describe('runner: stop, limits, bad input', function () {
     const { session, output } = await startFixture('sleeper.py');
     await ready(output);
     await session.interrupt();
-    const dbg = setTimeout(async () => {
-      const fs = await import('fs');
-      for (const pid of session.remainingPids()) {
-        let st = '';
-        try {
-          st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').slice(0, 50) + ' ' + (fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/Sig(Blk|Ign|Cgt|Pnd):.*\n|ShdPnd:.*\n/g) ?? []).join(' ').replace(/\n/g, ' ');
-        } catch {}
-        console.log('DEBUG', pid, st);
-        try {
-          console.log('DEBUG', JSON.stringify(await session.dumpStacks(pid, 1000)).slice(0, 3000));
-        } catch (e) {
-          console.log('DEBUG no stacks', (e as Error).message);
-        }
-      }
-      console.log('DEBUG', output().stderr.slice(-3000));
-    }, 8000);
     const report = await session.wait();
-    clearTimeout(dbg);
     // KeyboardInterrupt in the parent (exit 1 via the traceback) and in both children.
     assert.notStrictEqual(report.exitCode, 0);
     assert.deepStrictEqual(session.remainingPids({ zombies: true }), []);

@@ -3,7 +3,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { MpscopeApi } from '../../../src/ui/extension';
-import { ui } from './util/ui';
+import { ui, type UiElement } from './util/ui';
 
 const EXTENSION_ID = 'mpscope.mpscope';
 
@@ -73,11 +73,16 @@ describe('foundation: the extension in VS Code', () => {
       assert.strictEqual(header.length, 1, `no visible "${view.name}" view header`);
       // Each view shows something: rows, a message, or one of its welcome texts from package.json
       // (which one depends on the feature's state, so any of them will do).
+      // A view may still be loading (a progress bar, no text yet): wait for its first content.
       const body = `${pane} .pane-body`;
       await ui.waitFor(body, { timeout: 20000 });
-      const shown = (await ui.query(body)).filter((b) => b.visible && b.visibleText.length > 0);
+      let shown: UiElement[] = [];
+      for (const deadline = Date.now() + 20000; shown.length === 0 && Date.now() < deadline; ) {
+        shown = (await ui.query(body)).filter((b) => b.visible && b.visibleText.length > 0);
+        if (shown.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
       if (shown.length === 0) await ui.screenshot('foundation-mpscope-container-failed');
-      assert.strictEqual(shown.length, 1, `the "${view.name}" view shows nothing`);
+      assert.strictEqual(shown.length, 1, `the "${view.name}" view shows nothing after 20 s`);
       const welcomes = (manifest.contributes.viewsWelcome ?? [])
         .filter((w) => w.view === view.id)
         .map((w) => w.contents.split('\n')[0].replace(/\[([^\]]*)\]\([^)]*\)/g, '$1'));
