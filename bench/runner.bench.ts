@@ -120,7 +120,6 @@ async function main(): Promise<void> {
   if (which.status !== 0) throw new Error('python3 not found');
   const python = which.stdout.trim();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mpscope-bench-'));
-  let failed = false;
   try {
     for (const w of WORKLOADS) {
       const script = path.join(dir, `${w.name.replace(/\W+/g, '_')}.py`);
@@ -137,7 +136,6 @@ async function main(): Promise<void> {
       }
       const ratio = median(ours) / median(base);
       const ok = ratio <= w.target;
-      if (!ok) failed = true;
       console.log(
         `runner: ${w.name}: ${ratio.toFixed(2)}x of plain python3 (target <= ${w.target}x) ` +
           `[${w.metric} time, median of ${REPS}: ${median(ours).toFixed(0)} ms vs ${median(base).toFixed(0)} ms]${ok ? '' : '  ABOVE TARGET'}`,
@@ -146,7 +144,7 @@ async function main(): Promise<void> {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  if (failed) process.exitCode = 0; // reported above; a noisy machine must not fail `npm run bench`
+  // Above-target ratios are reported, not failed: the run could measure (see bench/run.js).
 }
 
 main().catch((e) => {

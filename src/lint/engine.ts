@@ -84,7 +84,7 @@ export function lintDocument(doc: PythonDocument, options: LintOptions = {}): Li
 }
 
 /** Lints a text in one go (parses, lints, frees the tree). */
-export async function lintText(text: string, options: LintOptions = {}): Promise<LintResult & { doc?: never }> {
+export async function lintText(text: string, options: LintOptions = {}): Promise<LintResult> {
   const doc = await PythonDocument.create(text);
   try {
     return lintDocument(doc, options);

@@ -640,7 +640,6 @@ function mapParams(
     if (p !== undefined) out.set(p, arg);
   });
   for (const kw of keywords) if (fn.params.includes(kw.name)) out.set(kw.name, kw.value);
-  void m;
 }
 
 /** True when `expr` is `obj.method` for a method (its first parameter is bound already). */

@@ -139,6 +139,9 @@ export const SYNC_PRIMITIVES = new Set([
   'manager.Semaphore',
   'manager.BoundedSemaphore',
   'manager.Condition',
+  'threading.Semaphore',
+  'threading.BoundedSemaphore',
+  'threading.Condition',
 ]);
 
 /** Primitives that may only be shared with a child through inheritance (Process args), not pickled into a Pool task. */

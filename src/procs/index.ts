@@ -7,6 +7,7 @@ export * from './model';
 export * from './tree';
 export * from './monitor';
 export * from './tracker';
+export { relevantRecords } from './relevance';
 export * from './signals';
 export * from './format';
 export { createProcessSource } from './source';

@@ -82,6 +82,11 @@ export interface ProcessNode {
 
 export interface ProcessModel {
   takenAt: number;
+  /**
+   * True when the model holds only what the default view needs (Python processes, zombies,
+   * mpscope runs, their ancestors and group leaders), not every process of the machine.
+   */
+  partial: boolean;
   sourceId: string;
   capabilities: SourceCapabilities;
   selfPid: number;
@@ -102,6 +107,8 @@ export interface ModelContext {
   selfUid?: number;
   /** PID of init in this PID namespace. */
   initPid?: number;
+  /** The records are a relevant subset (see ProcessModel.partial). */
+  partial?: boolean;
 }
 
 /**
@@ -260,6 +267,7 @@ export function buildModel(records: readonly ProcessRecord[], ctx: ModelContext)
 
   return {
     takenAt: ctx.takenAt,
+    partial: ctx.partial ?? false,
     sourceId: ctx.sourceId,
     capabilities: ctx.capabilities,
     selfPid: ctx.selfPid ?? process.pid,

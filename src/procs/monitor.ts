@@ -4,8 +4,9 @@ import { performance } from 'perf_hooks';
 import { launchRegistry as sharedRegistry, type LaunchRegistry } from './launches';
 import { buildModel, rememberedFrom, type ProcessModel } from './model';
 import { createProcessSource } from './source';
+import { relevantRecords } from './relevance';
 import { ProcessTracker } from './tracker';
-import type { ProcessSource } from './types';
+import type { ProcessRecord, ProcessSource } from './types';
 
 export interface MonitorOptions {
   source?: ProcessSource;
@@ -55,10 +56,13 @@ export class ProcessMonitor {
 
   private async takeSample(full: boolean): Promise<ProcessModel> {
     const startedAt = Date.now();
-    const records = await this.source.list(full || this.fullRead || !this.interest ? {} : this.interest);
+    const partial = !(full || this.fullRead) && this.interest !== undefined;
+    const records = await this.source.list(partial ? this.interest : {});
     const takenAt = Date.now();
-    const observations = this.tracker.observe(records, takenAt, performance.now());
-    const model = buildModel(records, {
+    // A partial refresh models only what the default view needs (see relevance.ts).
+    const modelled = partial ? relevantRecords(records, this.registry, this.tracker) : records;
+    const observations = this.tracker.observe(modelled, takenAt, performance.now());
+    const model = buildModel(modelled, {
       takenAt,
       sourceId: this.source.id,
       capabilities: this.source.capabilities,
@@ -67,10 +71,13 @@ export class ProcessMonitor {
       isLearnedAdopter: (key) => this.tracker.isLearnedAdopter(key),
       selfPid: process.pid,
       selfUid: this.selfUid,
+      partial,
     });
     this.tracker.remember(rememberedFrom(model));
-    this.interest = interestOf(model);
-    if (!this.registry.isEmpty || this.registry.hasAnnotations) this.registry.prune(new Set(model.byPid.keys()), startedAt);
+    this.interest = interestOf(model, records);
+    if (!this.registry.isEmpty || this.registry.hasAnnotations) {
+      this.registry.prune(new Set(records.map((r) => r.pid)), startedAt);
+    }
     this.last = model;
     return model;
   }
@@ -81,14 +88,14 @@ export class ProcessMonitor {
  * the default view shows) and their parents (a parent that changes). What it should read every
  * few seconds (warm): their other children, which may turn into zombies. The rest can wait.
  */
-export function interestOf(model: ProcessModel): { hot: Set<number>; warm: Set<number> } {
+export function interestOf(model: ProcessModel, records: readonly ProcessRecord[]): { hot: Set<number>; warm: Set<number> } {
   const hot = new Set<number>();
-  const warm = new Set<number>();
   for (const n of model.nodes.values()) {
     if (!(n.isPython || n.runMember || n.zombie || n.orphan)) continue;
     hot.add(n.pid);
     hot.add(n.ppid);
-    for (const k of n.childKeys) warm.add(model.nodes.get(k)!.pid);
   }
+  const warm = new Set<number>();
+  for (const r of records) if (hot.has(r.ppid) && !hot.has(r.pid)) warm.add(r.pid);
   return { hot, warm };
 }

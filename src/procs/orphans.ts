@@ -137,7 +137,7 @@ export function orphanEvidence(s: OrphanSubject, ctx: OrphanContext): OrphanEvid
       add(
         out,
         'session-mismatch',
-        `it is in session ${s.sid} but its parent ${who(parent, s.ppid)} is in session ${parent.sid}: it was started by a process of session ${s.sid} that has exited`,
+        `it is in session ${s.sid} but its parent ${who(parent, s.ppid)} is in session ${parent.sid}: children inherit their parent's session, so its original parent (of session ${s.sid}) exited and ${s.ppid} adopted it`,
       );
     }
   }

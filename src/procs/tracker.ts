@@ -112,6 +112,17 @@ export class ProcessTracker {
     }
   }
 
+  /** True when this process (by key) belongs to an mpscope run (sticky; see Remembered). */
+  isRunMember(key: string): boolean {
+    return this.history.get(key)?.runMember ?? false;
+  }
+
+  /** True when some process it remembers belongs to an mpscope run. */
+  get hasRunMembers(): boolean {
+    for (const h of this.history.values()) if (h.runMember) return true;
+    return false;
+  }
+
   /** True when this process (by key) was seen adopting a child whose parent died. */
   isLearnedAdopter(key: string): boolean {
     return this.adopters.has(key);

@@ -74,6 +74,28 @@ export interface LaunchPlan {
   cwd: string;
 }
 
+/**
+ * How the supervisor comes about.
+ * fork      the runner starts `python [args] script.py args` itself, exactly as the user would;
+ *           the agent's sitecustomize forks at start-up and the original process becomes the
+ *           supervisor (one interpreter start-up, an untouched command line).
+ * separate  the runner starts the supervisor script, which starts the script. Needed when the
+ *           interpreter options disable site or PYTHONPATH (-S, -I, -E).
+ */
+export type SupervisorMode = 'fork' | 'separate';
+
+/** Interpreter options that keep sitecustomize from running (so fork mode cannot work). */
+export function supervisorMode(pythonArgs: readonly string[]): SupervisorMode {
+  for (const arg of pythonArgs) {
+    if (!arg.startsWith('-') || arg.startsWith('--')) continue;
+    for (const ch of arg.slice(1)) {
+      if (ch === 'W' || ch === 'X') break; // the rest is the option's value
+      if (ch === 'I' || ch === 'E' || ch === 'S') return 'separate';
+    }
+  }
+  return 'fork';
+}
+
 export interface PlanInput {
   python: string;
   pythonArgs: string[];
@@ -86,10 +108,7 @@ export interface PlanInput {
   socketPath: string;
   token: string;
   config: Record<string, string | number | boolean | undefined>;
-  maxProcesses: number;
-  lingerMs: number;
-  graceMs: number;
-  scanMs: number;
+  mode: SupervisorMode;
 }
 
 /** MPSCOPE_CONFIG: a flat key=value;... map (the agent parses it without importing json). */
@@ -108,25 +127,13 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   env[ENV.token] = input.token;
   env[ENV.config] = encodeConfig(input.config);
   delete env[ENV.main];
-  const argv = [
-    // The supervisor itself never loads the agent (-S) nor the user's environment settings (-E).
-    '-S',
-    '-E',
-    '-s',
-    input.supervisor,
-    '--max-processes',
-    String(input.maxProcesses),
-    '--linger-ms',
-    String(input.lingerMs),
-    '--grace-ms',
-    String(input.graceMs),
-    '--scan-ms',
-    String(input.scanMs),
-    '--',
-    input.python,
-    ...input.pythonArgs,
-    input.script,
-    ...input.args,
-  ];
+  delete env[ENV.supervise];
+  const script = [...input.pythonArgs, input.script, ...input.args];
+  if (input.mode === 'fork') {
+    env[ENV.supervise] = '1';
+    return { python: input.python, argv: script, env, cwd: input.cwd };
+  }
+  // The supervisor itself never loads the agent (-S) nor the user's environment settings (-E).
+  const argv = ['-S', '-E', '-s', input.supervisor, '--', input.python, ...script];
   return { python: input.python, argv, env, cwd: input.cwd };
 }

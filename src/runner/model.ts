@@ -272,8 +272,9 @@ export class RunModel {
     const p = this.fresh(hello.pid, hello.ts);
     p.python = true;
     // Its own word at start-up is the original parent (the supervisor may have seen it only
-    // after it was re-parented).
-    p.osPpid = hello.ppid;
+    // after it was re-parented), unless its forking parent already said so: a process can be
+    // re-parented before its hello, when its parent exits at once.
+    if (p.osPpid === null || p.osPpid === this.supervisorPid) p.osPpid = hello.ppid;
     p.currentPpid = p.currentPpid ?? hello.ppid;
     this.checkAdopted(p, hello.ts);
     // A later hello for the same process (after exec) keeps what the parent said about it.

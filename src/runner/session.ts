@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import type { Readable, Writable } from 'stream';
 import { AgentServer, type AgentConnection } from './channel';
 import { findAgent } from './agentPaths';
-import { checkScript, LaunchError, planLaunch, resolvePython, type StartMethod } from './launch';
+import { checkScript, LaunchError, planLaunch, resolvePython, supervisorMode, type StartMethod, type SupervisorMode } from './launch';
 import { RunModel, type ProcessRecord } from './model';
 import { ENV, type AgentMessage, type MessageKind, type Msg, type ReplyData, type RequestKind } from './protocol';
 import type { Detector } from './detector';
@@ -63,6 +63,8 @@ export interface SessionOptions {
   stderr?: StdioTarget;
   /** Validate every message against the protocol in the agent too (tests). */
   strict?: boolean;
+  /** How the supervisor is started (see launch.ts); chosen from pythonArgs by default. */
+  supervisor?: SupervisorMode;
   /** Start the run in its own process group (for callers without a terminal). */
   detached?: boolean;
   detectors?: Detector[];
@@ -75,6 +77,8 @@ interface Pending {
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
 }
+
+const START_TIMEOUT_MS = 20_000;
 
 const DEFAULTS = {
   hangTimeoutMs: 1000,
@@ -168,11 +172,12 @@ export class Session extends EventEmitter {
         startMethod: o.startMethod,
         strict: o.strict,
         hangTimeoutMs: o.hangTimeoutMs,
+        maxProcesses: o.maxProcesses,
+        lingerMs: o.lingerMs,
+        graceMs: o.graceMs,
+        scanMs: o.scanMs,
       },
-      maxProcesses: o.maxProcesses,
-      lingerMs: o.lingerMs,
-      graceMs: o.graceMs,
-      scanMs: o.scanMs,
+      mode: o.supervisor ?? supervisorMode(o.pythonArgs ?? []),
     });
     const stdio: StdioOptions = [o.stdin ?? 'pipe', o.stdout ?? 'pipe', o.stderr ?? 'pipe'];
     for (const d of this.detectors) d.attach?.(this);
@@ -188,10 +193,6 @@ export class Session extends EventEmitter {
     this.stdin = child.stdin;
     this.stdout = child.stdout;
     this.stderr = child.stderr;
-    // Nobody reading a pipe would block the script: drain it unless someone listens by then.
-    setImmediate(() => {
-      for (const s of [child.stdout, child.stderr]) if (s && s.listenerCount('data') === 0) s.resume();
-    });
     await new Promise<void>((resolve, reject) => {
       const onStarted = () => {
         cleanup();
@@ -201,8 +202,15 @@ export class Session extends EventEmitter {
         cleanup();
         reject(new LaunchError(`cannot run ${this.python}: ${e.code === 'ENOENT' ? 'not found' : e.message}`));
       };
-      const onExit = (code: number | null) => {
+      const onExit = async (code: number | null) => {
         cleanup();
+        // The supervisor may have said "started" in data not read yet: a quick run can end
+        // before we get to it. Read what is left before deciding that the launch failed.
+        await this.server?.drain(500);
+        if (this.model.mainPid !== null) {
+          resolve();
+          return;
+        }
         reject(
           new LaunchError(
             code === 3
@@ -211,7 +219,14 @@ export class Session extends EventEmitter {
           ),
         );
       };
+      // Should the agent not start at all (an environment that drops PYTHONPATH), do not wait
+      // for ever: the script would run unsupervised.
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new LaunchError(`mpscope's supervisor did not start within ${START_TIMEOUT_MS / 1000} s (does ${this.python} honour PYTHONPATH?)`));
+      }, START_TIMEOUT_MS);
       const cleanup = () => {
+        clearTimeout(timer);
         this.off('started', onStarted);
         child.off('error', onError);
         child.off('exit', onExit);
@@ -224,6 +239,12 @@ export class Session extends EventEmitter {
       throw e;
     });
     this.state = 'running';
+    if (child.exitCode !== null || child.signalCode !== null) setImmediate(() => void this.finish());
+    // Output waits in the (paused) pipes until start() has resolved, so the caller can attach
+    // to session.stdout/stderr first; after that, a pipe nobody reads would block the script.
+    setImmediate(() => {
+      for (const s of [child.stdout, child.stderr]) if (s && s.listenerCount('data') === 0 && !s.readableFlowing) s.resume();
+    });
     child.on('exit', () => void this.finish());
     child.on('error', (e) => this.emit('error', e));
     if (o.timeoutMs !== undefined && o.timeoutMs > 0) {
@@ -264,6 +285,7 @@ export class Session extends EventEmitter {
   private async abortLaunch(): Promise<void> {
     this.state = 'ended';
     this.child?.kill('SIGKILL');
+    this.killLeftovers();
     await this.server?.close();
   }
 
@@ -507,9 +529,9 @@ export class Session extends EventEmitter {
     this.findings = findings;
     if (this.server) this.model.agentErrors.push(...this.server.protocolErrors.map((e) => `protocol: ${e}`));
     this.report_ = buildReport(this);
-    await this.server?.close();
     this.emit('end', this.report_);
     this.resolveEnded(this.report_);
+    await this.server?.close();
   }
 
   private streamsClosed(timeoutMs: number): Promise<void> {

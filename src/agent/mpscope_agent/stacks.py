@@ -52,7 +52,7 @@ def dump_stacks(req):
             "helper": helper,
             "frames": frames.stack_locations(frame),
         }
-        wait = wait_record(ident)
+        wait = wait_record(ident, frame)
         if wait is not None:
             entry["wait"] = wait
             entry["held"] = list(sync._thread_held.get(ident, ()))
@@ -67,21 +67,17 @@ def dump_stacks(req):
     return {"pid": os.getpid(), "threads": out, "held": held, "userThreads": user_threads}
 
 
-def wait_record(ident):
-    base = sync._waiting.get(ident)
-    if base is None or base < 0:
+def wait_record(ident, frame):
+    base = sync.waiting_base(ident)
+    if base is None:
         return None
     w = sync._mv
-    if not w[base + ss.T_STATE]:
-        return None
     st = sync.state()
     slot = w[base + ss.T_PRIM] - 1
     prim = st.prims.get(slot) if slot >= 0 else None
-    site = None
-    idx = w[base + ss.T_CODE]
-    if 0 < idx <= len(st.code_records):
-        rec = st.code_records[idx - 1]
-        site = {"file": rec["file"], "line": int(w[base + ss.T_LINE]), "function": rec["name"]}
+    # Where it waits: its innermost user frame now (none inside the interpreter's exit machinery,
+    # nor below a forked child's _bootstrap: those frames are its parent's).
+    site = sync.location(sync.site_frame(frame))
     return {
         "op": ss.OP_NAMES.get(w[base + ss.T_OP], "unknown"),
         "prim": {"id": prim["id"], "kind": prim["kind"]} if prim else None,

@@ -69,6 +69,29 @@ class ProcReader(object):
         return procs, tree
 
 
+# Without /proc (macOS, BSD), the process table comes from ps: slower, so it is read less often.
+USE_PROC = os.path.isdir("/proc/self") and os.environ.get("MPSCOPE_SUPERVISOR_PS") != "1"
+
+
+def _ps_procs():
+    import subprocess
+
+    try:
+        ps = subprocess.Popen(["ps", "-A", "-o", "pid=,ppid=,stat=,comm="], stdout=subprocess.PIPE, text=True)
+        out = ps.communicate(timeout=10)[0]
+    except Exception:
+        return {}
+    procs = {}
+    for line in out.splitlines():
+        parts = line.split(None, 3)
+        if len(parts) < 3 or not parts[0].isdigit():
+            continue
+        pid, ppid, stat = int(parts[0]), int(parts[1]), parts[2]
+        if pid != ps.pid:  # our own ps is not part of the run
+            procs[pid] = (ppid, stat[:1], os.path.basename(parts[3]) if len(parts) > 3 else "", 0)
+    return procs
+
+
 def read_stat(pid):
     """(ppid, state, comm, starttime) of a process, or None if it is gone."""
     try:
@@ -94,6 +117,8 @@ def proc_pids():
 
 def read_procs(skip=()):
     """{pid: (ppid, state, comm, starttime)} of every process in /proc (minus skip)."""
+    if not USE_PROC:
+        return _ps_procs()
     out = {}
     for pid in proc_pids():
         if skip and pid in skip:
@@ -308,8 +333,9 @@ class Supervisor(object):
         ours = {self.me}
         found = []
         pending = {}
-        for pid in proc_pids():
-            info = read_stat(pid)
+        table = None if USE_PROC else _ps_procs()
+        for pid in proc_pids() if USE_PROC else sorted(table):
+            info = read_stat(pid) if USE_PROC else table[pid]
             if info is None:
                 continue
             if info[0] in ours:
@@ -357,27 +383,26 @@ class Supervisor(object):
                         pass
                 except (BlockingIOError, InterruptedError):
                     pass
-            self.reap()
+            no_children = self.reap()
             if sock in readable and not self.runner_lost:
                 self.handle_requests()
+            if self.stop_reason is None and self.script_end is not None and no_children:
+                break  # the script has ended and, as the subreaper, we have no child left at all
             if self.stop_reason is None:
                 live = self.live()
                 if len(live) > self.max:
                     self.send("sup_limit", count=len(live), max=self.max)
                     self.stop_reason = "limit"
                     self.stop_grace = 0
-                elif self.script_end is not None:
-                    if not live:
-                        if self.reap():
-                            self.scan(full=True)
-                            break
-                    elif time.monotonic() - self.script_end > self.linger:
-                        self.stop_reason = "leftover"
+                elif self.script_end is not None and live and time.monotonic() - self.script_end > self.linger:
+                    self.stop_reason = "leftover"
             if self.stop_reason is not None:
                 self.stop_tree(self.stop_reason, self.stop_grace)
                 break
             self.flush(0.2)
         self.reap()
+        for pid in list(self.known):
+            self.send("sup_gone", pid=pid)
         self.send("sup_done", killed=self.killed)
         self.flush(2.0)
         status = self.script_status
@@ -400,9 +425,9 @@ def _kill(pid, sig):
 
 
 def spawn_script(cmd):
-    """Start the script on our own interpreter binary, named as Python names itself: through a
-    wrapper such as a pyenv shim, sys.executable would be the wrapper, and every spawned child
-    would go through it again (unlike a plain run, where the shim execs)."""
+    """Separate mode: start the script on our own interpreter binary, named as Python names
+    itself (through a wrapper such as a pyenv shim, sys.executable would be the wrapper, and
+    every spawned child would go through it again, unlike a plain run where the shim execs)."""
     env = dict(os.environ)
     env[protocol.ENV_MAIN] = "1"
     exe = sys.executable or cmd[0]
@@ -411,31 +436,21 @@ def spawn_script(cmd):
     return os.posix_spawn(exe, argv, env, setsigdef=sigdef), argv
 
 
-def main(argv):
-    if "--" not in argv:
-        sys.stderr.write("usage: mpscope_supervisor.py [options] -- python script.py [args]\n")
-        return 2
-    i = argv.index("--")
-    opts, cmd = argv[:i], argv[i + 1 :]
-    values = {"--max-processes": "256", "--linger-ms": "1000", "--grace-ms": "2000", "--scan-ms": "50"}
-    for j in range(0, len(opts) - 1, 2):
-        values[opts[j]] = opts[j + 1]
-    env = os.environ
-    path, token = env.get(protocol.ENV_SOCKET), env.get(protocol.ENV_TOKEN)
-    if not path or not token or not cmd:
-        sys.stderr.write("mpscope supervisor: missing socket, token or command\n")
-        return 2
-    # The script first: its interpreter start-up then overlaps with the rest of ours. Becoming
-    # the subreaper right after is in time: a process cannot fork before its interpreter has
-    # started, which takes far longer than loading ctypes.
-    script, script_argv = spawn_script(cmd)
-    subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
-    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+def _config():
     config = {}
-    for part in env.get(protocol.ENV_CONFIG, "").split(";"):
+    for part in os.environ.get(protocol.ENV_CONFIG, "").split(";"):
         if "=" in part:
             k, v = part.split("=", 1)
             config[k] = v
+    return config
+
+
+def supervise(script, script_argv, subreaper):
+    """Connect to the runner and supervise the run until nothing of it is left. Returns the
+    script's exit status (as a shell would: 128+N for a signal)."""
+    env = os.environ
+    path, token = env.get(protocol.ENV_SOCKET), env.get(protocol.ENV_TOKEN)
+    config = _config()
     ch = Channel(path, token)
     hello = {
         "t": "hello",
@@ -458,15 +473,93 @@ def main(argv):
         _kill(script, signal.SIGKILL)
         sys.stderr.write("mpscope supervisor: cannot connect to the runner: %s\n" % e)
         return 4
+
+    def number(key, default):
+        try:
+            return int(config.get(key, default))
+        except ValueError:
+            return default
+
     sup = Supervisor(
-        cmd,
+        script_argv,
         ch,
-        max_processes=int(values["--max-processes"]),
-        linger=int(values["--linger-ms"]) / 1000.0,
-        grace=int(values["--grace-ms"]) / 1000.0,
-        scan=int(values["--scan-ms"]) / 1000.0,
+        max_processes=number("maxProcesses", 256),
+        linger=number("lingerMs", 1000) / 1000.0,
+        grace=number("graceMs", 2000) / 1000.0,
+        scan=number("scanMs", 50) / 1000.0 * (1 if USE_PROC else 4),
         strict=config.get("strict") == "1",
     )
     sup.script = script
     sup.subreaper = subreaper
     return sup.run(script_argv)
+
+
+def main(argv):
+    """Separate mode (python -S -E -s mpscope_supervisor.py -- python script.py args): used when
+    the script's interpreter runs without site (-S, -I, -E), where fork mode cannot work."""
+    if "--" not in argv:
+        sys.stderr.write("usage: mpscope_supervisor.py -- python script.py [args]\n")
+        return 2
+    cmd = argv[argv.index("--") + 1 :]
+    if not os.environ.get(protocol.ENV_SOCKET) or not os.environ.get(protocol.ENV_TOKEN) or not cmd:
+        sys.stderr.write("mpscope supervisor: missing socket, token or command\n")
+        return 2
+    # The script first: its interpreter start-up then overlaps with the rest of ours. Becoming
+    # the subreaper right after is in time: a process cannot fork before its interpreter has
+    # started, which takes far longer than loading ctypes.
+    script, script_argv = spawn_script(cmd)
+    subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    return supervise(script, script_argv, subreaper)
+
+
+_ready_fd = []
+
+
+def fork_and_supervise():
+    """Fork mode, called by bootstrap/sitecustomize.py in the process the runner started
+    (`python script.py args`, exactly as the user would run it): fork; the parent becomes the
+    supervisor and never returns; the child returns and becomes the script, with its command
+    line, sys.argv and sys.executable untouched, and without a second interpreter start-up.
+    Before the script creates its first process (the earliest moment an orphan can appear),
+    wait_until_supervised() holds it back until the parent is the subreaper: the agent calls it
+    from its fork/spawn/system wrappers, so start-up does not wait for it."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(w)
+        _ready_fd.append(r)
+        return
+    os.close(r)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is for the script
+    code = 1
+    try:
+        subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
+        os.write(w, b"1")
+        os.close(w)
+        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        argv = cmdline()
+        code = supervise(pid, argv, subreaper)
+    except BaseException as e:
+        try:
+            sys.stderr.write("mpscope supervisor: %s: %s\n" % (type(e).__name__, e))
+        except Exception:
+            pass
+    finally:
+        try:
+            sys.stderr.flush()
+        except Exception:
+            pass
+        os._exit(code if isinstance(code, int) else 1)
+
+
+def wait_until_supervised():
+    """In the script (fork mode): returns once the supervisor is the run's subreaper. Cheap
+    when there is nothing to wait for (every other process)."""
+    while _ready_fd:
+        fd = _ready_fd.pop()
+        try:
+            os.read(fd, 1)
+        except OSError:
+            pass
+        os.close(fd)

@@ -23,6 +23,7 @@ operations built on them are recorded at their own level (syncwaits.py).
 import os
 import sys
 from _thread import allocate_lock, get_ident
+from time import time as _time
 
 from . import frames
 from . import syncstate as ss
@@ -40,8 +41,6 @@ THREADS_AT = ss.THREADS_AT
 # zero are removed the next time a nested acquisition looks at the list).
 _held = []
 _order_seen = set()
-# thread ident -> base index of its wait record while it waits (nested waits record once)
-_waiting = {}
 # thread ident -> ids of the primitives it held when it began to wait
 _thread_held = {}
 # manager proxies held by this process: id -> [thread ident, count, slot]
@@ -57,13 +56,14 @@ _RECURSIVE_MUTEX = 0  # _multiprocessing.SemLock kinds: RECURSIVE_MUTEX 0, SEMAP
 
 
 def install(agent):
-    global _agent, _st, _mv, _MP_DIR
+    global _agent, _st, _mv, _MP_DIR, _codes
     _agent = agent
     # Where multiprocessing lives, without importing it (most processes never do).
     _MP_DIR = os.path.join(os.path.dirname(os.path.abspath(os.__file__)), "multiprocessing")
     directory = agent.config.get("stateDir") or os.path.dirname(os.environ.get("MPSCOPE_SOCKET", "") or "")
     _st = ss.State(directory if directory and os.path.isdir(directory) else None)
     _mv = _st.words
+    _codes = _st.codes
     if hasattr(os, "register_at_fork"):
         # Our own hook, not agent.at_fork_child: the child must stop writing into the parent's
         # mapping even when the agent could not reconnect there.
@@ -94,7 +94,7 @@ def _after_fork():
         _last = None
         _mt = False  # the forking thread is the child's only thread
         del _held[:]
-        _waiting.clear()
+        _tbase.clear()
         _thread_held.clear()
         _proxy_held.clear()
     except Exception as e:  # pragma: no cover - the child runs on with a private mapping
@@ -184,48 +184,71 @@ def semlock_id(obj):
 
 
 # -- wait records ---------------------------------------------------------------------------------------
-def wait_begin(op, slot, f, extra=0):
+# Every blocking call without a timeout goes through wait_begin/wait_end (a queue get does even
+# when an item is there: it cannot know beforehand), so they are a few memory stores: the
+# thread's record slot is cached, and the site is left to the stack dump.
+_tbase = {}  # thread ident -> base index of its wait record
+_codes = {}  # the state's code object -> index map
+
+
+def _claim_thread(tid):
+    threading = sys.modules.get("threading")
+    t = threading._active.get(tid) if threading is not None else None
+    s = _st.thread_slot(tid, t.name if t is not None else "Thread-%d" % tid, is_helper_thread(t))
+    if s < 0:
+        return -1
+    base = THREADS_AT + s * ss.THREAD_WORDS
+    _tbase[tid] = base
+    return base
+
+
+def wait_begin(op, slot, extra=0):
     """Record that the current thread begins a blocking wait (no timeout). Returns the record's
-    base index, or -1 when the thread already waits in an enclosing operation."""
+    base index, or -1 when the thread already waits in an enclosing operation (a proxy call's
+    recv, the lock inside a queue operation). Where it waits is not recorded here: while it
+    waits, its stack says so (stacks.py reads it when the runner confirms a deadlock)."""
     tid = get_ident()
-    if tid in _waiting:
-        return -1
-    try:
-        threading = sys.modules.get("threading")
-        t = threading._active.get(tid) if threading is not None else None
-        s = _st.thread_slot(tid, t.name if t is not None else "Thread-%d" % tid, is_helper_thread(t))
-        if s < 0:
+    base = _tbase.get(tid)
+    if base is None:
+        base = _claim_thread(tid)
+        if base < 0:
             return -1
-        base = THREADS_AT + s * ss.THREAD_WORDS
-        if slot is not None and slot >= 0:
-            _st.publish(slot)
-        # Inside multiprocessing's exit machinery (implicit joins, queue flushes) the frames
-        # below are the interpreter's, or in a forked child its parent's: no user site.
-        u = site_frame(f) if not getattr(_agent, "exiting", 0) else None
-        _thread_held[tid] = held_by_current_thread()
-        w = _mv
-        w[base + ss.T_STATE] = 0
-        w[base + ss.T_PRIM] = slot + 1 if slot is not None and slot >= 0 else 0
-        w[base + ss.T_OP] = op
-        w[base + ss.T_SINCE] = ss.now_ms()
-        w[base + ss.T_CODE] = _st.code_index(u.f_code) if u is not None else 0
-        w[base + ss.T_LINE] = (u.f_lineno or 0) if u is not None else 0
-        w[base + ss.T_EXTRA] = extra or 0
-        w[base + ss.T_STATE] = 1  # last: the runner sees a complete record or none
-        _waiting[tid] = base
-        return base
-    except Exception as e:
-        _fail(e)
+    w = _mv
+    if w[base + ss.T_SINCE]:
         return -1
+    w[base + ss.T_PRIM] = slot + 1
+    w[base + ss.T_OP] = op
+    w[base + ss.T_EXTRA] = extra
+    w[base + ss.T_SINCE] = int(_time() * 1000)  # last: the runner sees a complete record or none
+    if _held:
+        try:
+            _thread_held[tid] = held_by_current_thread()
+        except Exception as e:
+            _fail(e)
+    return base
 
 
 def wait_end(base):
-    if base < 0:
-        return
-    _mv[base + ss.T_STATE] = 0
-    tid = get_ident()
-    _waiting.pop(tid, None)
-    _thread_held.pop(tid, None)
+    if base >= 0:
+        _mv[base + ss.T_SINCE] = 0
+        if _thread_held:
+            _thread_held.pop(get_ident(), None)
+
+
+def waiting_base(tid):
+    """The base index of thread tid's wait record while it waits, else None."""
+    base = _tbase.get(tid)
+    return base if base is not None and _mv[base + ss.T_SINCE] else None
+
+
+_USER_CACHE = {}
+
+
+def _is_user_file(filename):
+    u = _USER_CACHE.get(filename)
+    if u is None:
+        u = _USER_CACHE[filename] = frames.tier(filename) == frames.USER
+    return u
 
 
 def held_by_current_thread():
@@ -339,7 +362,7 @@ _mt = False
 
 def _note_held(obj, f):
     global _last
-    _last = obj
+    _last = None if _mt else obj
     if _held:
         if _held[0] is not obj or len(_held) != 1:
             _order(obj, f)
@@ -366,7 +389,7 @@ def _make_acquire(obj):
                         _mv[b] = f.f_lasti
                     else:
                         _record_site(b, f, lc)
-                    if _last is not obj or _mt:
+                    if _last is not obj:
                         _note_held(obj, f)
                 return True
             if not block:
@@ -382,7 +405,7 @@ def _make_acquire(obj):
                 _mv[b] = f.f_lasti
             else:
                 _record_site(b, f, lc)
-            if _last is not obj or _mt:
+            if _last is not obj:
                 _note_held(obj, f)
             return True
         if not block:
@@ -401,7 +424,8 @@ def _acquire_slow(obj, _acq, f, timeout, b, lc):
             hide_frame(e)
             raise
     else:
-        base = wait_begin(ss.OP_LOCK, obj._mps_slot, f)
+        _st.publish(obj._mps_slot)
+        base = wait_begin(ss.OP_LOCK, obj._mps_slot)
         try:
             ok = _acq(True, None)
         except BaseException as e:
@@ -469,7 +493,7 @@ def _semlock_enter(self):
             _mv[b] = f.f_lasti
         else:
             _record_site(b, f, lc)
-        if _last is not self or _mt:
+        if _last is not self:
             _note_held(self, f)
         return True
     return _acquire_slow(self, sl.acquire, _getframe(1), None, b, self._mps_lc)
@@ -680,8 +704,9 @@ def _patch_threading(mod):
 
     def make_bootstrap_inner(orig):
         def _bootstrap_inner(self):
-            global _mt
+            global _mt, _last
             _mt = True
+            _last = None
             counted = not is_helper_thread(self)
             if counted:
                 _add_user_thread(1)
@@ -690,6 +715,11 @@ def _patch_threading(mod):
             finally:
                 if counted:
                     _add_user_thread(-1)
+                # Free its wait record: a later thread may get the same ident.
+                base = _tbase.pop(get_ident(), None)
+                if base is not None:
+                    _mv[base + ss.T_SINCE] = 0
+                    _mv[base + ss.T_TID] = 0
 
         return _bootstrap_inner
 

@@ -38,10 +38,10 @@ TOTAL_WORDS = PRIMS_AT + PRIM_SLOTS * PRIM_WORDS
 # Header words.
 # primUsed: record slots in use (the reader reads no further).
 H_MAGIC, H_VERSION, H_PID, H_THREAD_SLOTS, H_PRIM_SLOTS, H_USER_THREADS, H_PRIM_USED = 0, 1, 2, 3, 4, 5, 6
-# Thread record words: tid, state (1 = waiting), primitive slot + 1 (0 = none), op, since (epoch
-# ms), code index of the wait site, its line, extra (a pid for process joins, a thread id for
-# thread joins).
-T_TID, T_STATE, T_PRIM, T_OP, T_SINCE, T_CODE, T_LINE, T_EXTRA = range(8)
+# Thread record words: tid, since (epoch ms when the wait began; 0 = not waiting; written last,
+# it commits the record), primitive slot + 1 (0 = none), op, extra (a pid for process joins, a
+# thread id for thread joins).
+T_TID, T_SINCE, T_PRIM, T_OP, T_EXTRA = range(5)
 
 # Wait operations (the same table is in protocol/deadlock.json, "waitOps").
 OP_LOCK = 1
@@ -257,7 +257,7 @@ class State(object):
             if free < 0:
                 return -1
         base = THREADS_AT + free * THREAD_WORDS
-        w[base + T_STATE] = 0
+        w[base + T_SINCE] = 0
         w[base + T_TID] = tid
         rec = {"t": "thread", "slot": free, "tid": tid, "name": name, "helper": bool(helper)}
         self.threads[free] = rec
@@ -273,7 +273,7 @@ class State(object):
         w = self.words
         for s in range(THREAD_SLOTS):
             base = THREADS_AT + s * THREAD_WORDS
-            if w[base + T_STATE] == 0 and w[base + T_TID] not in alive:
+            if w[base + T_SINCE] == 0 and w[base + T_TID] not in alive:
                 w[base + T_TID] = 0
                 return s
         return -1

@@ -20,7 +20,7 @@ import os
 import sys
 from _thread import get_ident
 
-from . import frames, sync
+from . import sync
 from . import syncstate as ss
 from .agent import hide_frame
 
@@ -44,12 +44,7 @@ def _fail(e):
     _agent.fail(e, "deadlock instrumentation")
 
 
-def _begin(op, slot, f, extra=0):
-    try:
-        return sync.wait_begin(op, slot, f, extra)
-    except Exception as e:
-        _fail(e)
-        return -1
+_begin = sync.wait_begin  # never raises: it disables the agent instead
 
 
 def _queue_slot(q, kind):
@@ -90,12 +85,16 @@ def _patch_queues(mod):
             if name in cls.__dict__:
                 _agent.patch(cls, name, make_untrack)
 
+    # The two hot wrappers of the queue benchmarks: kept lean (cached slot, inlined checks).
     def make_get(orig):
         def get(self, block=True, timeout=None):
             base = -1
             try:
                 if block and timeout is None:
-                    base = _begin(ss.OP_QUEUE_GET, _queue_slot(self, kind_of(self)), _getframe(1))
+                    slot = self.__dict__.get("_mps_slot")
+                    if slot is None:
+                        slot = _queue_slot(self, kind_of(self))
+                    base = _begin(ss.OP_QUEUE_GET, slot)
                 return orig(self, block, timeout)
             except BaseException as e:
                 hide_frame(e)
@@ -110,12 +109,15 @@ def _patch_queues(mod):
         def put(self, obj, block=True, timeout=None):
             base = -1
             try:
-                slot = _queue_slot(self, kind_of(self))
+                slot = self.__dict__.get("_mps_slot")
+                if slot is None:
+                    slot = _queue_slot(self, kind_of(self))
                 f = _getframe(1)
-                _note_put(slot, f)
+                if slot >= 0:
+                    _note_put(slot, f)
                 # An unbounded queue never blocks in put (its feeder thread writes the pipe).
                 if block and timeout is None and self._maxsize < _SEM_VALUE_MAX:
-                    base = _begin(ss.OP_QUEUE_PUT, slot, f)
+                    base = _begin(ss.OP_QUEUE_PUT, slot)
                 return orig(self, obj, block, timeout)
             except BaseException as e:
                 hide_frame(e)
@@ -135,7 +137,7 @@ def _patch_queues(mod):
         def join(self):
             base = -1
             try:
-                base = _begin(ss.OP_QUEUE_JOIN, _queue_slot(self, "JoinableQueue"), _getframe(1))
+                base = _begin(ss.OP_QUEUE_JOIN, _queue_slot(self, "JoinableQueue"))
                 return orig(self)
             except BaseException as e:
                 hide_frame(e)
@@ -152,7 +154,7 @@ def _patch_queues(mod):
         def get(self):
             base = -1
             try:
-                base = _begin(ss.OP_QUEUE_GET, _queue_slot(self, "SimpleQueue"), _getframe(1))
+                base = _begin(ss.OP_QUEUE_GET, _queue_slot(self, "SimpleQueue"))
                 return orig(self)
             except BaseException as e:
                 hide_frame(e)
@@ -183,15 +185,21 @@ except Exception:  # pragma: no cover
 
 
 def _note_put(slot, f):
-    """The line of the last put on a queue, in its record (named by the feeder-thread hazard)."""
-    if slot is None or slot < 0:
-        return
+    """Where the last put on a queue was, in its record (named by the feeder-thread hazard)."""
     try:
-        u = sync.site_frame(f)
-        if u is not None:
-            b = ss.PRIMS_AT + slot * ss.PRIM_WORDS
-            sync._mv[b + 1] = sync._st.code_index(u.f_code)
-            sync._mv[b] = u.f_lasti or 1
+        code = f.f_code
+        user = sync._USER_CACHE.get(code.co_filename)
+        if user is None:
+            user = sync._is_user_file(code.co_filename)
+        if not user:
+            f = sync.site_frame(f)
+            if f is None:
+                return
+            code = f.f_code
+        b = ss.PRIMS_AT + slot * ss.PRIM_WORDS
+        w = sync._mv
+        w[b + 1] = sync._codes.get(code) or sync._st.code_index(code)
+        w[b] = f.f_lasti or 1
     except Exception as e:
         _fail(e)
 
@@ -205,7 +213,7 @@ def _recorded(op, slot_of, extra_of=None, blocking=None):
             base = -1
             try:
                 if timeout is None and (blocking is None or blocking(self)):
-                    base = _begin(op, slot_of(self), _getframe(1), extra_of(self) if extra_of else 0)
+                    base = _begin(op, slot_of(self), extra_of(self) if extra_of else 0)
                 return orig(self, timeout)
             except BaseException as e:
                 hide_frame(e)
@@ -243,9 +251,8 @@ def _patch_connection(mod):
         def recv(self):
             base = -1
             try:
-                # Not inside a proxy call or another recorded wait of this thread.
-                if get_ident() not in sync._waiting:
-                    base = _begin(ss.OP_RECV, _conn_slot(self), _getframe(1))
+                # (Inside a proxy call or another recorded wait, the outer record stays.)
+                base = _begin(ss.OP_RECV, _conn_slot(self))
                 return orig(self)
             except BaseException as e:
                 hide_frame(e)
@@ -267,9 +274,11 @@ def _patch_connection(mod):
                 raise
             try:
                 f = _getframe(1)
-                while f is not None and sync._skip(f.f_code.co_filename):
-                    f = f.f_back  # out of multiprocessing (context.Pipe)
-                if f is not None and frames.tier(f.f_code.co_filename) == frames.USER:  # the program's own Pipe()
+                # The program's own Pipe() (directly, or through a context's Pipe()), not the
+                # pipes of multiprocessing's queues and managers: only those are "of the run".
+                while f is not None and sync._skip(f.f_code.co_filename) and os.path.basename(f.f_code.co_filename) == "context.py":
+                    f = f.f_back
+                if f is not None and not sync._skip(f.f_code.co_filename):
                     ia, ib = _conn_id(a), _conn_id(b)
                     sync._st.fact({"t": "pipe", "a": ia, "b": ib, "site": sync.location(f)})
             except Exception as e:
@@ -412,7 +421,7 @@ def _patch_managers(mod):
                 pid_id = None
             base = -1
             if op is not None and _proxy_blocks(methodname, args, kwds):
-                base = _begin(op, slot, f)
+                base = _begin(op, slot)
             try:
                 r = orig(self, methodname, args, kwds)
             except BaseException as e:

@@ -156,10 +156,12 @@ export function formatTree(tree: ProcessTree): string {
   const header = ['PID', 'PPID', 'STATE', 'CPU', 'MEM', 'PROCESS'];
   const rows = tree.ordered.map((n) => {
     const depth = depthOf(tree, n.key);
-    const role = n.role === 'other' || n.role === 'unknown' ? '' : `  [${ROLE_LABELS[n.role]}]`;
+    const name = displayName(n);
+    const showRole = n.role !== 'other' && n.role !== 'unknown' && !name.includes(ROLE_LABELS[n.role]);
+    const role = showRole ? `  [${ROLE_LABELS[n.role]}]` : '';
     return {
       cells: [String(n.pid), String(n.ppid), stateLabel(n) || '-', formatCpu(n) || '-', formatMemory(n) || '-'],
-      name: `${'  '.repeat(depth)}${displayName(n)}${role}`,
+      name: `${'  '.repeat(depth)}${name}${role}`,
       flags: flagsOf(n, tree.model).map((f) => `${'  '.repeat(depth + 1)}${f}`),
     };
   });
@@ -176,7 +178,7 @@ export function formatTree(tree: ProcessTree): string {
 
 function summaryLine(tree: ProcessTree): string {
   const n = tree.ordered.length;
-  const plural = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
+  const plural = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
   return `${plural(n, 'process')}, ${plural(tree.zombies.length, 'zombie')}, ${plural(tree.orphans.length, 'orphan')} (${FILTER_LABELS[tree.filter].toLowerCase()}${tree.rootPid ? ` under pid ${tree.rootPid}` : ''}; CPU over ${CPU_WINDOW_MS} ms)\n`;
 }
 

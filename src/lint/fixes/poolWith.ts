@@ -4,7 +4,7 @@
 // done before the block ends, as it was before the program exited.
 import type { Model } from '../model';
 import type { Fix } from '../rule';
-import { child, walk, type SyntaxNode } from '../syntax';
+import { child, type SyntaxNode } from '../syntax';
 import { following, indentOf, startsLine } from '../rules/util';
 import { useOf } from '../uses';
 import { endOfLine, eol, indentUnit, reindentLines, stringContinuationLines } from './indent';
@@ -47,7 +47,6 @@ export function poolWithFix(m: Model, assignStmt: SyntaxNode, name: string): Fix
     if (!body.endsWith('\n')) body += nl;
     to = endOfLine(m, range[range.length - 1].end);
   }
-  void walk;
   return {
     title: `Use \`with ${m.textOf(call)} as ${name}:\``,
     edits: [{ start: from, end: to, text: header + body }],

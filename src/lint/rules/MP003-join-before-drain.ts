@@ -38,15 +38,14 @@ export const joinBeforeDrain: Rule = {
       }
       const queues = queuesWritten(m, creations);
       if (queues.size === 0) continue;
-      const scope = m.scopeOf(call);
       const before = preceding(unit);
       const after = following(unit);
       for (const [key, qname] of queues) {
-        if (before.some((s) => findGet(m, s, key, scope))) continue; // drained first already
+        if (before.some((s) => findGet(m, s, key))) continue; // drained first already
         let lastGetStmt: SyntaxNode | undefined;
         let firstGet: SyntaxNode | undefined;
         for (const s of after) {
-          const g = findGet(m, s, key, scope);
+          const g = findGet(m, s, key);
           if (g) {
             lastGetStmt = s;
             firstGet ??= g;
@@ -112,7 +111,7 @@ function bindingKey(m: Model, id: SyntaxNode, scope?: Scope): string | undefined
 }
 
 /** A `q.get(...)` on the queue with this key inside a statement (same function). */
-function findGet(m: Model, stmt: SyntaxNode, key: string, scope: Scope): SyntaxNode | undefined {
+function findGet(m: Model, stmt: SyntaxNode, key: string): SyntaxNode | undefined {
   let found: SyntaxNode | undefined;
   walkOwn(stmt, (n) => {
     if (found) return false;
@@ -124,6 +123,5 @@ function findGet(m: Model, stmt: SyntaxNode, key: string, scope: Scope): SyntaxN
     }
     return true;
   });
-  void scope;
   return found;
 }

@@ -2,7 +2,7 @@ import { factsOf } from '../facts';
 import { lambdaToFunctionFix } from '../fixes/lambdaToFunction';
 import type { Model } from '../model';
 import type { Rule, Severity } from '../rule';
-import { child, type SyntaxNode } from '../syntax';
+import type { SyntaxNode } from '../syntax';
 import { spawnSeverity, startMethodPhrase } from './util';
 import { useOf } from '../uses';
 
@@ -35,7 +35,11 @@ export const unpicklableCallable: Rule = {
         fixes: fix ? [fix] : undefined,
       });
     };
+    const forkForced = forcesFork(m);
     for (const c of facts.creations) {
+      // Under fork the target is inherited, not pickled: a context or program that insists on fork.
+      const v = m.valueOf(c.call);
+      if (forkForced || (v?.kind === 'instance' && v.startMethod === 'fork')) continue;
       // A process that is created but never started is never pickled.
       const bound = facts.boundName(c.call);
       if (bound && !m.refsOf(bound.name, bound.scope).some((r) => {
@@ -75,6 +79,15 @@ function unpicklable(m: Model, expr: SyntaxNode | undefined, depth = 0): { node:
   return undefined;
 }
 
+/** True when the program sets the fork start method (and no other) itself. */
+function forcesFork(m: Model): boolean {
+  const methods = new Set<string | undefined>();
+  for (const call of m.callsNamed('set_start_method')) {
+    if (m.calleeName(call) === 'multiprocessing.set_start_method') methods.add(m.stringValue(m.argument(call, 0, 'method')));
+  }
+  return methods.size === 1 && methods.has('fork');
+}
+
 function managerStarted(m: Model, cls: import('../model').ClassInfo): boolean {
   for (const call of m.callsNamed('start')) {
     const mc = m.methodCall(call);
@@ -84,4 +97,3 @@ function managerStarted(m: Model, cls: import('../model').ClassInfo): boolean {
   }
   return false;
 }
-void child;

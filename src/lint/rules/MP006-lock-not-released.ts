@@ -1,10 +1,11 @@
 import { factsOf } from '../facts';
+import { escapes } from '../uses';
 import { withLockFix } from '../fixes/withLock';
 import type { Model } from '../model';
-import { LOCKS } from '../names';
+import { LOCKS, SYNC_PRIMITIVES } from '../names';
 import type { Rule } from '../rule';
 import { child, type SyntaxNode } from '../syntax';
-import { following, inFinally, mayJump, someOwn, statements, walkOwn } from './util';
+import { following, inFinally, mayJump, someOwn, walkOwn } from './util';
 
 /**
  * MP006: `lock.acquire()` whose release() is not reached on every path. If anything between
@@ -26,6 +27,9 @@ export const lockNotReleased: Rule = {
       if (!stmt || stmt.type !== 'expression_statement' || stmt.children[0] !== call) continue;
       if (inFinally(call)) continue;
       const lockText = m.textOf(mc.receiver);
+      // Only objects known to be locks (Lock, RLock, Semaphore, Condition of multiprocessing,
+      // threading or a Manager): an unknown object with acquire()/release() may be anything.
+      if (!SYNC_PRIMITIVES.has(m.instanceOf(mc.receiver) ?? '')) continue;
       // Acquired here, released by another thread or process: a handshake, not a critical section.
       const identity = facts.objectIdentity(mc.receiver);
       if (identity && !facts.isMutexLike(identity)) continue;
@@ -57,6 +61,9 @@ export const lockNotReleased: Rule = {
       if (!known || mc.receiver.type !== 'identifier') continue;
       const fnNode = m.functionOf(call)?.node ?? m.root;
       if (releasedAnywhere(m, fnNode, lockText)) continue;
+      // Handed to another thread or process (`Thread(target=f, args=(lock,))`): it may release it.
+      const found = m.bindingsOf(lockText, m.scopeOf(mc.receiver));
+      if (found && escapes(m, lockText, found.scope)) continue;
       ctx.report({
         start: call.start,
         end: call.end,
@@ -118,6 +125,5 @@ function releasedAnywhere(m: Model, fnNode: SyntaxNode, lockText: string): boole
     }
     return true;
   });
-  void statements;
   return found;
 }

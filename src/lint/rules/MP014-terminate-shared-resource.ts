@@ -25,6 +25,8 @@ export const terminateSharedResource: Rule = {
       const creations = facts.creationsOf(mc.receiver);
       const used = new Set<string>();
       for (const c of creations) for (const r of resources(m, c)) used.add(r);
+      // A queue or pipe the parent already closed is used by no one after the terminate().
+      for (const name of [...used]) if (closedBefore(m, name, call)) used.delete(name);
       if (used.size === 0) continue;
       const list = [...used].slice(0, 3).map((r) => `\`${r}\``).join(', ');
       ctx.report({
@@ -38,6 +40,17 @@ export const terminateSharedResource: Rule = {
     }
   },
 };
+
+/** True if the parent calls `<name>.close()` before `at`, in the same function. */
+function closedBefore(m: Model, name: string, at: SyntaxNode): boolean {
+  const scope = m.lookupScope(name, m.scopeOf(at));
+  if (!scope) return false;
+  return m.refsOf(name, scope).some((r) => {
+    if (r.start >= at.start) return false;
+    const attr = r.parent;
+    return attr?.type === 'attribute' && r.field === 'object' && m.textOf(child(attr, 'attribute')!) === 'close' && attr.parent?.type === 'call';
+  });
+}
 
 /** Methods through which a child holds or writes a resource (what terminate() can interrupt). */
 const HAZARD_USES: Record<string, ReadonlySet<string>> = {

@@ -4,6 +4,7 @@ import { PLAIN_LOCKS } from '../names';
 import type { Rule } from '../rule';
 import { child, type SyntaxNode } from '../syntax';
 import { following, walkOwn } from './util';
+import { escapes } from '../uses';
 
 type Env = Map<string, string> | undefined;
 
@@ -64,6 +65,11 @@ export const lockReacquired: Rule = {
       const stmt = n.parent?.type === 'expression_statement' ? n.parent : undefined;
       // A lock acquired here and released elsewhere is a handshake: acquiring it again waits for the other side.
       if (!t || !stmt || !facts.isMutexLike(t.key)) continue;
+      // A lock handed to another thread or process may be released there (a handshake).
+      if (t.expr.type === 'identifier') {
+        const found = m.bindingsOf(t.text, m.scopeOf(t.expr));
+        if (found && escapes(m, t.text, found.scope)) continue;
+      }
       const rest = following(stmt);
       const end = rest.findIndex((s) => releases(m, facts, s, t.key));
       visitRegion(end >= 0 ? rest.slice(0, end) : rest, t.key, t.text);
@@ -98,15 +104,13 @@ function plainLockKeys(m: Model, facts: Facts): Set<string> {
   if (set) return set;
   set = new Set();
   for (const scope of m.scopes.values()) {
-    for (const [name, refs] of scope.refs) {
-      for (const r of refs) {
-        if (PLAIN_LOCKS.has(m.instanceOf(r) ?? '')) {
-          const k = facts.objectIdentity(r);
-          if (k) set.add(k);
-        }
-        break;
+    for (const refs of scope.refs.values()) {
+      // Every reference of a name in a scope denotes the same object: the first one tells.
+      const r = refs[0];
+      if (r && PLAIN_LOCKS.has(m.instanceOf(r) ?? '')) {
+        const k = facts.objectIdentity(r);
+        if (k) set.add(k);
       }
-      void name;
     }
   }
   plainCache.set(m, set);

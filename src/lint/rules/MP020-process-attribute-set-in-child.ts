@@ -47,6 +47,9 @@ export const processAttributeSetInChild: Rule = {
       if (v?.kind !== 'instance' || !v.cls) return true;
       for (const [cls, attrs] of setInRun) {
         if (!attrs.has(m.textOf(attr)) || insideClass(m, n, cls) || !derives(m, v.cls, cls)) continue;
+        // Methods of a subclass run on the same object, in the child when called from run().
+        const fn = m.functionOf(n);
+        if (fn?.cls && derives(m, fn.cls, cls)) continue;
         ctx.report({
           start: n.start,
           end: n.end,

@@ -274,7 +274,8 @@ export class ProcfsSource implements ProcessSource {
     ) {
       return cached;
     }
-    const cmdline = this.readText(`${this.root}/${stat.pid}/cmdline`);
+    // A zombie has no command line left (and no memory to read it from).
+    const cmdline = stat.stateCode === 'Z' ? '' : this.readText(`${this.root}/${stat.pid}/cmdline`);
     const fresh: CachedDetails = {
       startTicks: stat.startTicks,
       execSignature,

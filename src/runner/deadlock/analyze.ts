@@ -12,11 +12,13 @@
 //   everything else         (queue get/put, recv, Event, Condition.wait, Barrier, JoinableQueue
 //                           join, Pool results, a semaphore used as a signal) any other thread
 //                           of the run can proceed: only another thread could satisfy it
+//   from outside the run    a connection that is not a Pipe() of the run (Listener/Client), a
+//                           manager that no process of the run serves: never deadlocked
 //   threading primitives    another thread of the same process can proceed
 // What is left blocked is deadlocked. Then it is explained: cycles of "waits for" edges (lock
 // holders, join targets) are jstack-style cycles; waits on locks held only by exited processes
 // are dead-holder deadlocks; the rest is "everybody waits and nobody can wake them".
-import { isOwned, threadKey, type HeldPrim, type Loc, type ProcSnap, type Snapshot, type ThreadSnap } from './model';
+import { isOwned, threadKey, type HeldPrim, type Loc, type ProcSnap, type Snapshot, type ThreadSnap, type Wait } from './model';
 
 export interface Blocked {
   proc: ProcSnap;
@@ -97,10 +99,18 @@ export function analyze(snap: Snapshot): Analysis {
     return false;
   };
 
+  // Waits that something outside the run may end: a connection that is not one of the run's own
+  // Pipe() ends (a Listener/Client peer), a manager no process of the run serves.
+  const runManager = snap.processes.some((p) => p.alive && p.helper && p.helperKind === 'manager');
+  const external = (w: Wait): boolean =>
+    (w.op === 'recv' && !!w.prim && !snap.prims.get(w.prim.id)?.pipe) ||
+    (!!w.prim && w.prim.id.startsWith('mgr:') && !runManager);
+
   const canProceed = ({ proc, thread }: Blocked): boolean => {
     const self = threadKey(proc.pid, thread.tid);
     if (!thread.wait) return procCanProceed(proc.pid, self); // a threading primitive
     const w = thread.wait;
+    if (external(w)) return true;
     switch (w.op) {
       case 'lock': {
         const info = w.prim ? snap.prims.get(w.prim.id) : undefined;

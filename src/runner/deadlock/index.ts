@@ -27,7 +27,7 @@ import { StateFiles } from './stateFile';
 export { dumpProcessStacks, type ProcessStacks } from './stacks';
 
 /** How often the state files are read. */
-export const POLL_MS = 50;
+export const POLL_MS = 100;
 /** How long a process may take to answer the confirmation request. */
 export const CONFIRM_TIMEOUT_MS = 500;
 

@@ -70,6 +70,8 @@ export interface ProcSnap {
   alive: boolean;
   /** A multiprocessing helper (manager server, resource tracker, forkserver): not part of "everybody". */
   helper: boolean;
+  /** Which helper: manager, resource_tracker, forkserver. */
+  helperKind?: string | null;
   /** Its parent (who started it), when known. */
   parent?: number | null;
   /** Live non-helper threads; more than the threads listed means some run unseen. */
@@ -90,6 +92,8 @@ export interface PrimInfo {
   created?: Loc | null;
   /** Released by a process that did not hold it: a signal, not a lock with owners. */
   signal?: boolean;
+  /** An end of a Pipe() the program created (a connection only processes of the run can feed). */
+  pipe?: boolean;
 }
 
 export interface Snapshot {

@@ -44,6 +44,7 @@ export class PrimLabels {
   pair(a: string, b: string, created?: Loc | null): void {
     const known = this.byId.get(a) ?? this.byId.get(b);
     const info = known ?? this.see(a, 'Connection', created, true);
+    info.pipe = true;
     for (const id of [a, b]) if (!this.byId.has(id)) this.byId.set(id, { ...info, id });
   }
 
@@ -76,8 +77,14 @@ export function buildSnapshot(
   dumps: Map<number, DumpReply | null> = new Map(),
   now = Date.now(),
 ): Snapshot {
+  const records = model.all().filter((p) => p.python);
+  // Exited processes first: their files are final (read once, cached), and their journals must
+  // be complete before anything else reads them.
+  const alive = new Map(records.map((p) => [p.pid, isAlive(model, p)]));
+  const states = new Map(records.map((p) => [p.pid, alive.get(p.pid) ? null : files.readFinal(p.pid)]));
   // Journal facts first, so that every primitive has its label.
-  const facts = files.facts();
+  const facts = files.facts(records.map((p) => p.pid));
+  const alive_ = (pid: number) => alive.get(pid) === true;
   const pipeEnds = new Set<string>();
   for (const p of facts.pipes) {
     pipeEnds.add(p.a);
@@ -91,10 +98,9 @@ export function buildSnapshot(
   }
 
   const processes: ProcSnap[] = [];
-  const records = model.all().filter((p) => p.python);
   for (const rec of records) {
-    const state = files.read(rec.pid);
-    const alive = isAlive(model, rec);
+    const alive = alive_(rec.pid);
+    const state = alive ? files.read(rec.pid) : states.get(rec.pid) ?? null;
     const dump = alive ? dumps.get(rec.pid) : undefined;
     const threads: ThreadSnap[] = [];
     let held: HeldPrim[] = state ? state.held.map((h) => ({ ...h })) : [];
@@ -127,6 +133,7 @@ export function buildSnapshot(
       name: rec.name ?? (rec.role === 'main' ? 'MainProcess' : `pid ${rec.pid}`),
       alive,
       helper: rec.role === 'helper',
+      helperKind: rec.helper,
       parent: rec.startedBy ?? rec.osPpid,
       userThreads,
       threads,

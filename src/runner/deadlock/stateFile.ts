@@ -41,6 +41,7 @@ export interface StateWait {
   prim: { id: string; kind: string } | null;
   /** Epoch ms when the wait began. */
   since: number;
+  /** Not in the state file: a stack dump gives where the thread waits. */
   site: Loc | null;
   /** The pid of a process-join, the thread ident of a thread-join. */
   target: number | null;
@@ -184,8 +185,18 @@ export function asLoc(v: unknown): Loc | null {
 /** The state files of one run directory. */
 export class StateFiles {
   private readonly journals = new Map<number, Journal>();
+  /** Processes that have exited: their files do not change any more, read once. */
+  private readonly final = new Map<number, ProcessState | null>();
 
   constructor(readonly dir: string) {}
+
+  /** read() of a process that has exited (cached: its files are final). */
+  readFinal(pid: number): ProcessState | null {
+    if (!this.final.has(pid)) {
+      this.final.set(pid, this.read(pid));
+    }
+    return this.final.get(pid) ?? null;
+  }
 
   statePath(pid: number): string {
     return path.join(this.dir, `sync-${pid}.state`);
@@ -196,6 +207,8 @@ export class StateFiles {
     if (!j) {
       j = new Journal(pid, path.join(this.dir, `sync-${pid}.log`));
       this.journals.set(pid, j);
+    } else if (this.final.has(pid)) {
+      return j;
     }
     j.update();
     return j;
@@ -235,7 +248,7 @@ export class StateFiles {
       const slots = Math.min(word(head, L.header.threadSlots), L.threadSlots);
       for (let s = 0; s < slots; s++) {
         const b = THREADS_AT + s * L.threadWords;
-        if (word(head, b + L.thread.state) !== 1) continue;
+        if (word(head, b + L.thread.since) <= 0) continue; // not waiting
         const tid = word(head, b + L.thread.tid);
         const t = journal.threads.get(s);
         const primSlot = word(head, b + L.thread.prim) - 1;
@@ -248,7 +261,7 @@ export class StateFiles {
           op: WAIT_OPS[word(head, b + L.thread.op)] ?? 'lock',
           prim: prim ? { id: prim.id, kind: prim.kind } : null,
           since: word(head, b + L.thread.since),
-          site: journal.loc(word(head, b + L.thread.code), word(head, b + L.thread.line)),
+          site: null, // known from the stack dump (dump_stacks) when confirming
           target: extra || null,
         });
       }
@@ -300,7 +313,7 @@ export class StateFiles {
   }
 
   /** Every process's journal facts (after the run, or now). */
-  facts(): {
+  facts(pids: number[] = this.pids()): {
     prims: Array<JournalPrim & { pid: number }>;
     orders: OrderRecord[];
     signals: Set<string>;
@@ -310,7 +323,7 @@ export class StateFiles {
     const orders: OrderRecord[] = [];
     const signals = new Set<string>();
     const pipes: Array<{ a: string; b: string; site: Loc | null }> = [];
-    for (const pid of this.pids().sort((a, b) => a - b)) {
+    for (const pid of [...pids].sort((a, b) => a - b)) {
       const j = this.journal(pid);
       for (const p of j.prims.values()) prims.push({ ...p, pid });
       orders.push(...j.orders);

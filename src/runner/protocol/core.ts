@@ -31,5 +31,6 @@ export const ENV = {
   token: 'MPSCOPE_TOKEN',
   config: 'MPSCOPE_CONFIG',
   main: 'MPSCOPE_MAIN',
+  supervise: 'MPSCOPE_SUPERVISE',
 } as const;
 export const WAKE_SIGNAL = 'SIGURG';

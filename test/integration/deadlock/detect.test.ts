@@ -33,7 +33,7 @@ const CASES: Case[] = [
       { tag: 'acquire-first', role: 'acquired', who: CHILD, count: Number(n) },
       { tag: 'join', role: 'waits', who: MAIN },
     ],
-    message: [new RegExp(`cycle of ${n} processes`), /waits to lock Lock#\d+ at lock_cycle\.py:15, which is held by (Fork|Spawn)Process-\d+ \(pid \d+\), acquired at lock_cycle\.py:12/],
+    message: [new RegExp(`cycle of ${n} processes`), /waits to lock Lock#\d+ at lock_cycle\.py:15, which is held by (Fork|Spawn|ForkServer)Process-\d+ \(pid \d+\), acquired at lock_cycle\.py:12/],
     cycle: Number(n),
   })),
   {

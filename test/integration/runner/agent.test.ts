@@ -37,6 +37,22 @@ describe('runner: the agent', function () {
     }
   });
 
+  it('separate supervisor mode: the same findings; with -I the run is still supervised', async () => {
+    const r = await runFixture('child_exception.py', { supervisor: 'separate' });
+    assertAgentClean(r);
+    assert.deepStrictEqual(r.report.findings.map((f) => f.kind), ['child-exception']);
+    // -I drops PYTHONPATH: no agent in the script, but the supervisor still runs, sees the
+    // processes in /proc and stops them all.
+    const { session } = await startFixture('sleeper.py', { pythonArgs: ['-I'] });
+    const deadline = Date.now() + 10_000;
+    while (session.processes.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.strictEqual(session.processes.length, 3);
+    const main = session.processes.find((p) => p.role === 'main');
+    assert.ok(main && !main.python);
+    await session.stop('test', 200);
+    assert.deepStrictEqual(session.remainingPids({ zombies: true }), []);
+  });
+
   it("chains to the user's own sitecustomize and hides itself from sys.path", async () => {
     const env = { ...process.env, PYTHONPATH: path.join(FIXTURES, 'usersite') };
     const plain = plainRun('show_env.py', 'python3', [], env);
@@ -107,10 +123,10 @@ describe('runner: the agent', function () {
     assert.strictEqual(check.status, 0, check.stdout + check.stderr);
     const consts = spawnSync(
       'python3',
-      ['-c', 'import json; from mpscope_agent import protocol as p; print(json.dumps([p.ENV_SOCKET, p.ENV_TOKEN, p.ENV_CONFIG, p.ENV_MAIN, p.WAKE_SIGNAL]))'],
+      ['-c', 'import json; from mpscope_agent import protocol as p; print(json.dumps([p.ENV_SOCKET, p.ENV_TOKEN, p.ENV_CONFIG, p.ENV_MAIN, p.ENV_SUPERVISE, p.WAKE_SIGNAL]))'],
       { cwd: agentRoot, encoding: 'utf8' },
     );
     const env = coreJson.env;
-    assert.deepStrictEqual(JSON.parse(consts.stdout), [env.socket, env.token, env.config, env.main, coreJson.wakeSignal]);
+    assert.deepStrictEqual(JSON.parse(consts.stdout), [env.socket, env.token, env.config, env.main, env.supervise, coreJson.wakeSignal]);
   });
 });

@@ -135,6 +135,28 @@ describe('deadlock: analysis', () => {
     assert.match(f.message, /Process-1 \(pid 2\) waits in Queue#1\.get\(\) at fixture\.py:11/);
   });
 
+  it("both ends of the run's own Pipe() waiting in recv() is a deadlock; a Listener's connection is not", () => {
+    const mk = (conn: string) =>
+      snapshot([
+        proc(1, 'MainProcess', [thread(1, wait('recv', `${conn}:a`, 17))]),
+        proc(2, 'Process-1', [thread(1, wait('recv', `${conn}:b`, 7))]),
+      ]);
+    assert.strictEqual(analyze(mk('Pipe')).deadlocked.length, 2);
+    // A connection accepted from a Listener: its peer may be outside the run.
+    assert.deepStrictEqual(analyze(mk('Connection')).deadlocked, []);
+  });
+
+  it('manager proxies count as the run\'s own only while a manager of the run serves them', () => {
+    const mk = (withManager: boolean) =>
+      snapshot([
+        proc(1, 'MainProcess', [thread(1, wait('process-join', null, 24, { target: 2 }))]),
+        proc(2, 'Process-1', [thread(1, wait('queue-get', 'mgr:/tmp/x:1', 9))]),
+        ...(withManager ? [proc(3, 'SyncManager-1', [thread(1, null)], { helper: true, helperKind: 'manager' })] : []),
+      ]);
+    assert.strictEqual(analyze(mk(true)).deadlocked.length, 2);
+    assert.deepStrictEqual(analyze(mk(false)).deadlocked, []);
+  });
+
   it('a slow worker is not a deadlock: the parent waits on get() while the worker sleeps', () => {
     const snap = snapshot([
       proc(1, 'MainProcess', [thread(1, wait('queue-get', 'Queue:q', 20))]),

@@ -34,7 +34,7 @@ describe('deadlock: state files', () => {
       [
         { t: 'prim', slot: 0, id: '/mp-a', kind: 'Lock', site: { file: '/x.py', line: 3 } },
         { t: 'prim', slot: 1, id: '/mp-b', kind: 'Lock' },
-        { t: 'code', idx: 1, file: '/x.py', name: 'worker', lines: [[0, 10, 11], [10, 30, 12]] },
+        { t: 'code', idx: 1, file: '/x.py', name: 'worker', lines: [[0, 10, 11], [10, 20, 12], [20, 30, 15]] },
         { t: 'thread', slot: 0, tid: 77, name: 'MainThread', helper: false },
       ]
         .map((r) => JSON.stringify(r))
@@ -44,13 +44,10 @@ describe('deadlock: state files', () => {
     const words = new Map<number, number>([
       [L.header.userThreads, 1],
       [t0 + L.thread.tid, 77],
-      [t0 + L.thread.state, 1],
       [t0 + L.thread.prim, 2], // slot 1 + 1
       [t0 + L.thread.op, 1],
       [t0 + L.thread.since, 1234],
-      [t0 + L.thread.code, 1],
-      [t0 + L.thread.line, 15],
-      [PRIMS_AT + 0 * L.primWords + L.prim.at, 14], // bytecode offset 14: line 12
+      [PRIMS_AT + 0 * L.primWords + L.prim.at, 24], // bytecode offset 24: line 15
       [PRIMS_AT + 0 * L.primWords + L.prim.code, 1],
     ]);
     writeState(dir, pid, words, 2);
@@ -66,11 +63,11 @@ describe('deadlock: state files', () => {
         op: 'lock',
         prim: { id: '/mp-b', kind: 'Lock' },
         since: 1234,
-        site: { file: '/x.py', line: 15, function: 'worker' },
+        site: null,
         target: null,
       },
     ]);
-    assert.deepStrictEqual(s.held, [{ id: '/mp-a', kind: 'Lock', site: { file: '/x.py', line: 12, function: 'worker' } }]);
+    assert.deepStrictEqual(s.held, [{ id: '/mp-a', kind: 'Lock', site: { file: '/x.py', line: 15, function: 'worker' } }]);
     assert.deepStrictEqual(files.facts().orders, []);
     // The rest of the cut line arrives: the journal continues where it stopped.
     fs.appendFileSync(journal, ',"aKind":"Lock","b":"/mp-b","bKind":"Lock","aSite":null,"bSite":null,"thread":"MainThread"}\n');

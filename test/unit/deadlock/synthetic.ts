@@ -59,6 +59,8 @@ export function snapshot(processes: ProcSnap[], extra: Partial<Record<string, Pa
     for (const h of p.held) see(h.id);
     for (const t of p.threads) if (t.wait?.prim) see(t.wait.prim.id);
   }
+  // "Pipe:x" ids are ends of the run's own Pipe().
+  for (const info of prims.values()) if (info.kind === 'Pipe') info.pipe = true;
   return { now: 10_000, processes, prims };
 }
 

@@ -119,10 +119,11 @@ export const FIX_CASES: FixCase[] = [
     code: 'MP002',
     src: py`
       import multiprocessing as mp
+      import sys
 
 
       def work(n):
-          print(f"work {n}")
+          sys.stdout.write(f"work {n}\\n")
 
 
       if __name__ == "__main__":
@@ -132,10 +133,11 @@ export const FIX_CASES: FixCase[] = [
     `,
     expected: py`
       import multiprocessing as mp
+      import sys
 
 
       def work(n):
-          print(f"work {n}")
+          sys.stdout.write(f"work {n}\\n")
 
 
       if __name__ == "__main__":
@@ -151,11 +153,12 @@ export const FIX_CASES: FixCase[] = [
     code: 'MP002',
     src: py`
       import multiprocessing as mp
+      import sys
       import time
 
 
       def work(n):
-          print(f"work {n}")
+          sys.stdout.write(f"work {n}\\n")
 
 
       def main():
@@ -171,11 +174,12 @@ export const FIX_CASES: FixCase[] = [
     `,
     expected: py`
       import multiprocessing as mp
+      import sys
       import time
 
 
       def work(n):
-          print(f"work {n}")
+          sys.stdout.write(f"work {n}\\n")
 
 
       def main():
@@ -200,9 +204,10 @@ export const FIX_CASES: FixCase[] = [
     code: 'MP002',
     src: py`
       import multiprocessing as mp
+      import sys
 
       def work(n):
-          print(f"work {n}")
+          sys.stdout.write(f"work {n}\\n")
 
       if __name__ == "__main__":
           workers = [mp.Process(target=work, args=(n,)) for n in range(2)]
@@ -211,9 +216,10 @@ export const FIX_CASES: FixCase[] = [
     `,
     expected: py`
       import multiprocessing as mp
+      import sys
 
       def work(n):
-          print(f"work {n}")
+          sys.stdout.write(f"work {n}\\n")
 
       if __name__ == "__main__":
           workers = [mp.Process(target=work, args=(n,)) for n in range(2)]

@@ -381,6 +381,18 @@ const CASES: Record<string, { positive: Case[]; negative: Case[] }> = {
     ],
     negative: [
       {
+        name: 'a nested target in a context pinned to fork is inherited, not pickled',
+        src: py`
+          from multiprocessing import get_context
+          def main():
+              def job():
+                  print(1)
+              p = get_context('fork').Process(target=job)
+              p.start()
+              p.join()
+        `,
+      },
+      {
         name: 'module-level function',
         src: py`
           from multiprocessing import Pool
@@ -526,6 +538,29 @@ const CASES: Record<string, { positive: Case[]; negative: Case[] }> = {
       },
     ],
     negative: [
+      {
+        name: 'an object of unknown type (it may not be a lock)',
+        src: py`
+          import threading
+          def work(self):
+              self.gate.acquire()
+              self.render()
+              self.gate.release()
+        `,
+      },
+      {
+        name: 'a lock handed to a thread that releases it',
+        src: py`
+          import threading, _thread
+          def main():
+              def f(m):
+                  m.release()
+              mutex = threading.Lock()
+              mutex.acquire()
+              _thread.start_new_thread(f, (mutex,))
+              mutex.acquire()
+        `,
+      },
       {
         name: 'try/finally',
         src: py`
@@ -968,6 +1003,17 @@ const CASES: Record<string, { positive: Case[]; negative: Case[] }> = {
     ],
     negative: [
       {
+        name: 'a creation expected to fail in a test',
+        src: py`
+          import unittest
+          from multiprocessing import shared_memory
+          class T(unittest.TestCase):
+              def test_bad_size(self):
+                  with self.assertRaises(ValueError):
+                      shm = shared_memory.SharedMemory(create=True, size=-1)
+        `,
+      },
+      {
         name: 'unlink in finally',
         src: py`
           from multiprocessing import shared_memory
@@ -1028,6 +1074,24 @@ const CASES: Record<string, { positive: Case[]; negative: Case[] }> = {
     ],
     negative: [
       {
+        name: 'the pipe was closed before terminate (nobody uses it any more)',
+        src: py`
+          import multiprocessing as mp
+          def find(conn):
+              conn.send(1)
+          def main():
+              recv, send = mp.Pipe(duplex=False)
+              procs = [mp.Process(target=find, args=(send,)) for _ in range(3)]
+              for p in procs:
+                  p.start()
+              result = recv.recv()
+              recv.close()
+              send.close()
+              for p in procs:
+                  p.terminate()
+        `,
+      },
+      {
         name: 'terminate a process that uses nothing shared',
         src: py`
           import multiprocessing as mp, time
@@ -1083,6 +1147,16 @@ const CASES: Record<string, { positive: Case[]; negative: Case[] }> = {
       },
     ],
     negative: [
+      {
+        name: 'wait() after terminate()',
+        src: py`
+          import subprocess
+          def main():
+              p = subprocess.Popen(["server"], stdout=subprocess.PIPE)
+              p.terminate()
+              p.wait()
+        `,
+      },
       {
         name: 'communicate()',
         src: py`
@@ -1248,6 +1322,19 @@ const CASES: Record<string, { positive: Case[]; negative: Case[] }> = {
     ],
     negative: [
       {
+        name: 'acquired again to wait for another thread (a handshake)',
+        src: py`
+          import threading
+          def main():
+              done = threading.Lock()
+              done.acquire()
+              def worker():
+                  done.release()
+              threading.Thread(target=worker).start()
+              done.acquire()
+        `,
+      },
+      {
         name: 'an RLock',
         src: py`
           from multiprocessing import RLock
@@ -1297,6 +1384,19 @@ const CASES: Record<string, { positive: Case[]; negative: Case[] }> = {
       },
     ],
     negative: [
+      {
+        name: 'read by a subclass method (running in the child too)',
+        src: py`
+          from multiprocessing import Process
+          class Base(Process):
+              def run(self):
+                  self.client = object()
+                  self.work()
+          class Worker(Base):
+              def work(self):
+                  print(self.client)
+        `,
+      },
       {
         name: 'a plain class',
         src: py`

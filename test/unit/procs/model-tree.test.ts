@@ -8,6 +8,7 @@ import {
   buildTree,
   depthOf,
   rememberedFrom,
+  relevantRecords,
   type ProcessRecord,
 } from '../../../src/procs';
 import { PROCFS_CAPS, T0, rec } from './synthetic';
@@ -196,3 +197,38 @@ describe('procs: the tree and its filters', () => {
     assert.deepStrictEqual(a, b);
   });
 });
+
+describe('procs: partial models (what a 1 Hz refresh models)', () => {
+  const shape = (records: ProcessRecord[], registry = new LaunchRegistry()) => {
+    const tree = buildTree(modeler(registry)(records), 'python');
+    return tree.ordered.map((n) => `${n.pid}<${tree.parents.get(n.key)?.split(':')[0] ?? '-'} ${n.role}${n.zombie ? ' Z' : ''}${n.orphan ? ' O' : ''}`);
+  };
+
+  it('keeps Python processes, zombies, runs, their ancestors and group leaders, and drops the rest', () => {
+    const registry = new LaunchRegistry();
+    registry.markLaunched(300, 100);
+    const records = [
+      ...family(),
+      rec(301, 300, '/bin/sleep 5', { start: 31, sid: 100, pgid: 300 }), // a run's non-Python child
+      rec(500, 1, '/usr/sbin/cron', { start: 50, sid: 500, pgid: 500 }),
+      rec(501, 500, '/bin/sh -c backup', { start: 51, sid: 500, pgid: 500 }),
+    ];
+    const kept = relevantRecords(records, registry, new ProcessTracker()).map((r) => r.pid);
+    assert.deepStrictEqual(kept.sort((a, b) => a - b), [1, 100, 200, 201, 202, 203, 300, 301, 400]);
+  });
+
+  it('gives the default view the same tree as a full model', () => {
+    const records = [
+      ...family(),
+      rec(500, 1, '/usr/sbin/cron', { start: 50, sid: 500, pgid: 500 }),
+      rec(510, 500, '/bin/sh -c job', { start: 51, sid: 500, pgid: 500 }),
+      rec(511, 510, '/usr/bin/python3 job.py', { start: 52, sid: 500, pgid: 500 }),
+      rec(512, 511, '/bin/true', { start: 53, sid: 500, pgid: 500, state: 'zombie', command: '', argv: [] }),
+      rec(520, 1, '/usr/bin/python3 stray.py', { start: 60, sid: 777, pgid: 777 }), // an orphan by session
+    ];
+    const partial = relevantRecords(records, new LaunchRegistry(), new ProcessTracker());
+    assert.ok(partial.length < records.length);
+    assert.deepStrictEqual(shape(partial), shape(records));
+  });
+});
+

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkScript, encodeConfig, LaunchError, planLaunch, resolvePython } from '../../../src/runner/launch';
+import { checkScript, encodeConfig, LaunchError, planLaunch, resolvePython, supervisorMode } from '../../../src/runner/launch';
 import { findAgent } from '../../../src/runner/agentPaths';
 
 describe('runner: launch checks', () => {
@@ -46,10 +46,7 @@ describe('runner: launch checks', () => {
       socketPath: '/run/x/agent.sock',
       token: 'abc',
       config: { startMethod: 'spawn', strict: true, hangTimeoutMs: 1000, unset: undefined },
-      maxProcesses: 9,
-      lingerMs: 1,
-      graceMs: 2,
-      scanMs: 3,
+      mode: 'separate',
     });
     assert.strictEqual(plan.env.PYTHONPATH, `${agent.bootstrap}${path.delimiter}/mine`);
     assert.strictEqual(plan.env.PYTHONUNBUFFERED, '1');
@@ -59,6 +56,32 @@ describe('runner: launch checks', () => {
     assert.strictEqual(plan.env.MPSCOPE_MAIN, undefined);
     assert.deepStrictEqual(plan.argv.slice(plan.argv.indexOf('--')), ['--', '/usr/bin/python3', '-X', 'dev', '/w/s.py', 'a']);
     assert.deepStrictEqual(plan.argv.slice(0, 3), ['-S', '-E', '-s']);
+  });
+  it('fork mode runs the command line exactly as the user would, marked for supervision', () => {
+    const agent = findAgent();
+    const plan = planLaunch({
+      python: '/usr/bin/python3',
+      pythonArgs: ['-X', 'dev'],
+      script: '/w/s.py',
+      args: ['a'],
+      cwd: '/w',
+      env: {},
+      bootstrapDir: agent.bootstrap,
+      supervisor: agent.supervisor,
+      socketPath: '/s',
+      token: 't',
+      config: {},
+      mode: 'fork',
+    });
+    assert.deepStrictEqual(plan.argv, ['-X', 'dev', '/w/s.py', 'a']);
+    assert.strictEqual(plan.env.MPSCOPE_SUPERVISE, '1');
+  });
+  it('falls back to a separate supervisor when site or PYTHONPATH is off', () => {
+    assert.strictEqual(supervisorMode(['-X', 'dev', '-W', 'error', '-u', '-B']), 'fork');
+    assert.strictEqual(supervisorMode(['-Werror::ImportError']), 'fork');
+    assert.strictEqual(supervisorMode(['-I']), 'separate');
+    assert.strictEqual(supervisorMode(['-uS']), 'separate');
+    assert.strictEqual(supervisorMode(['-E']), 'separate');
   });
   it('encodes the agent config without separators leaking', () => {
     assert.strictEqual(encodeConfig({ a: 'x;y=z', b: false, c: 2 }), 'a=x_y_z;c=2');
