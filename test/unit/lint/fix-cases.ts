@@ -129,7 +129,9 @@ export const FIX_CASES: FixCase[] = [
       if __name__ == "__main__":
           p = mp.Process(target=work, args=(1,))
           p.start()
-          print("started")
+          # One write per line: unbuffered print() writes the text and the newline separately,
+          # so the child's line could land between them.
+          sys.stdout.write("started\\n")
     `,
     expected: py`
       import multiprocessing as mp
@@ -143,7 +145,9 @@ export const FIX_CASES: FixCase[] = [
       if __name__ == "__main__":
           p = mp.Process(target=work, args=(1,))
           p.start()
-          print("started")
+          # One write per line: unbuffered print() writes the text and the newline separately,
+          # so the child's line could land between them.
+          sys.stdout.write("started\\n")
           p.join()
     `,
     run: true,
