@@ -369,20 +369,44 @@ export class Session extends EventEmitter {
     }
     const id = this.nextId++;
     return new Promise<ReplyData<K>>((resolve, reject) => {
+      // A wake signal can be lost: CPython checks for signals just before it re-enters a blocking
+      // sem_wait(), so one that lands in between leaves the request unread. Waking again until the
+      // reply comes is harmless (the agent reads its socket without blocking) and closes that race.
+      let rewake: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        if (rewake) clearInterval(rewake);
+      };
       const timer = setTimeout(() => {
+        if (rewake) clearInterval(rewake);
         this.pending.delete(id);
         reject(new Error(`process ${pid} did not answer ${kind} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (d: Record<string, unknown>) => void, reject, timer });
+      this.pending.set(id, {
+        resolve: ((d: Record<string, unknown>) => {
+          done();
+          (resolve as (d: Record<string, unknown>) => void)(d);
+        }) as (d: Record<string, unknown>) => void,
+        reject: (e: Error) => {
+          done();
+          reject(e);
+        },
+        timer,
+      });
       conn.send({ ...fields, t: kind, id });
       if (!isSupervisor) {
-        try {
-          process.kill(pid, wake!);
-        } catch (e) {
-          clearTimeout(timer);
-          this.pending.delete(id);
-          reject(new Error(`process ${pid} is gone (${(e as NodeJS.ErrnoException).code})`));
-        }
+        const wakeUp = (): boolean => {
+          try {
+            process.kill(pid, wake!);
+            return true;
+          } catch (e) {
+            done();
+            this.pending.delete(id);
+            reject(new Error(`process ${pid} is gone (${(e as NodeJS.ErrnoException).code})`));
+            return false;
+          }
+        };
+        if (wakeUp()) rewake = setInterval(wakeUp, 250);
       }
     });
   }
