@@ -121,7 +121,9 @@ async function main(): Promise<void> {
   const python = which.stdout.trim();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mpscope-bench-'));
   try {
-    for (const w of WORKLOADS) {
+    // MPSCOPE_BENCH_ONLY=<text>: only the workloads whose name contains it (for profiling one).
+    const only = process.env.MPSCOPE_BENCH_ONLY;
+    for (const w of WORKLOADS.filter((x) => !only || x.name.toLowerCase().includes(only.toLowerCase()))) {
       const script = path.join(dir, `${w.name.replace(/\W+/g, '_')}.py`);
       fs.writeFileSync(script, w.code);
       await plain(python, script); // warm the file cache and the bytecode

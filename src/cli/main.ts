@@ -61,7 +61,22 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/**
+ * A reader that goes away early (`mpscope ps | head -1`) makes our next write to that stream fail
+ * with EPIPE, emitted as an 'error' event that would crash the CLI with a stack trace. That is
+ * not a failure of the command: the stream is destroyed, later writes to it are dropped, and the
+ * command carries on (a run still stops its processes and writes its --report/--sarif files) and
+ * exits with its own status. Any other write error stays fatal, as before.
+ */
+function dropOutputOnClosedReader(stream: NodeJS.WritableStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 if (require.main === module) {
+  dropOutputOnClosedReader(process.stdout);
+  dropOutputOnClosedReader(process.stderr);
   main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -1,8 +1,9 @@
-// SARIF 2.1.0 for code-scanning tools (--sarif FILE): one result per finding, the first
-// location as the result's location, the others as related locations.
-import { pathToFileURL } from 'url';
+// SARIF 2.1.0 for code-scanning tools (`mpscope run --sarif FILE`): one result per finding, the
+// first location as the result's location, the others as related locations. Only maps run
+// findings onto the general writer's shapes; src/lint/sarif.ts writes the SARIF itself.
 import type { RunReport } from './report';
-import type { Finding, FindingLocation } from './findings/types';
+import type { Finding, FindingLocation, Severity } from './findings/types';
+import { toSarif as writeSarif, type SarifLevel, type SarifLocation, type SarifResult } from '../lint/sarif';
 import { version } from '../../package.json';
 
 const RULES: Record<string, string> = {
@@ -18,60 +19,39 @@ const RULES: Record<string, string> = {
   'potential-deadlock': 'Locks are acquired in inconsistent orders.',
 };
 
-const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
+const LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning', info: 'note' };
 
-function physical(l: FindingLocation) {
-  return {
-    physicalLocation: {
-      artifactLocation: { uri: pathToFileURL(l.file).href },
-      region: { startLine: l.line },
-    },
-    message: { text: `${l.role}${l.pid !== null ? ` (pid ${l.pid})` : ''}` },
-  };
+function location(l: FindingLocation): SarifLocation {
+  return { file: l.file, region: { startLine: l.line }, message: `${l.role}${l.pid !== null ? ` (pid ${l.pid})` : ''}` };
 }
 
-function result(f: Finding, ruleIndex: number) {
-  const [first, ...rest] = f.locations;
+function result(f: Finding): SarifResult {
+  const [first, ...rest] = f.locations.map(location);
   return {
     ruleId: f.kind,
-    ruleIndex,
     level: LEVEL[f.severity],
-    message: { text: f.message },
-    locations: first ? [physical(first)] : [],
-    relatedLocations: rest.map((l, i) => ({ id: i + 1, ...physical(l) })),
+    message: f.message,
+    locations: first ? [first] : [],
+    related: rest,
     properties: { pids: f.pids },
   };
 }
 
 export function toSarif(report: RunReport): object {
+  // Every known kind is listed, plus any kind a newer detector reported that this table lacks.
   const kinds = [...new Set([...Object.keys(RULES), ...report.findings.map((f) => f.kind)])];
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'mpscope',
-            version,
-            informationUri: 'https://example.invalid/mpscope',
-            rules: kinds.map((id) => ({
-              id,
-              shortDescription: { text: RULES[id] ?? id },
-            })),
-          },
-        },
-        invocations: [
-          {
-            executionSuccessful: report.stopped === null || report.stopped.reason === 'leftover',
-            commandLine: [report.python, report.script, ...report.args].join(' '),
-            exitCode: report.exitCode ?? undefined,
-            exitSignalName: report.signal ?? undefined,
-            workingDirectory: { uri: pathToFileURL(report.cwd).href },
-          },
-        ],
-        results: report.findings.map((f) => result(f, kinds.indexOf(f.kind))),
-      },
-    ],
-  };
+  return writeSarif({
+    toolName: 'mpscope',
+    version,
+    informationUri: 'https://example.invalid/mpscope',
+    rules: kinds.map((id) => ({ id, shortDescription: RULES[id] ?? id })),
+    results: report.findings.map(result),
+    invocation: {
+      executionSuccessful: report.stopped === null || report.stopped.reason === 'leftover',
+      commandLine: [report.python, report.script, ...report.args].join(' '),
+      exitCode: report.exitCode ?? undefined,
+      exitSignalName: report.signal ?? undefined,
+      workingDirectory: report.cwd,
+    },
+  });
 }

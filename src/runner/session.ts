@@ -67,6 +67,8 @@ export interface SessionOptions {
   supervisor?: SupervisorMode;
   /** Start the run in its own process group (for callers without a terminal). */
   detached?: boolean;
+  /** Tag each line of output with its writer's pid (read them with attributeSessionOutput, outputTags.ts). */
+  prefixOutput?: boolean;
   detectors?: Detector[];
 }
 
@@ -176,6 +178,7 @@ export class Session extends EventEmitter {
         lingerMs: o.lingerMs,
         graceMs: o.graceMs,
         scanMs: o.scanMs,
+        prefixOutput: o.prefixOutput,
       },
       mode: o.supervisor ?? supervisorMode(o.pythonArgs ?? []),
     });

@@ -7,7 +7,8 @@ import sys as _sys
 
 
 def _mpscope_import(supervise):
-    """The agent's boot module (and the supervisor's), without leaving the agent on sys.path."""
+    """The agent's boot module (and the one that forks the supervisor), without leaving the
+    agent on sys.path."""
     here = _os.path.dirname(_os.path.abspath(__file__))
     agent_root = _os.path.dirname(here)
     _sys.path.insert(0, agent_root)
@@ -19,14 +20,14 @@ def _mpscope_import(supervise):
         from mpscope_agent import boot
 
         if supervise:
-            from mpscope_agent import supervisor
+            from mpscope_agent import subreaper
         else:
-            supervisor = None
+            subreaper = None
     finally:
         _sys.dont_write_bytecode = dont_write
         # The program sees its own sys.path: neither our bootstrap dir nor the agent root.
         _sys.path[:] = [p for p in _sys.path if _os.path.abspath(p or ".") not in (here, agent_root)]
-    return boot, supervisor
+    return boot, subreaper
 
 
 def _mpscope_start():
@@ -36,11 +37,11 @@ def _mpscope_start():
             _os._exit(3)  # the runner reports "Python 3.8 or newer is required"
         return  # e.g. a Python 2 subprocess of the program: not followed, and not disturbed
     try:
-        boot, supervisor = _mpscope_import(supervise)
-        if supervisor is not None:
+        boot, subreaper = _mpscope_import(supervise)
+        if subreaper is not None:
             # The process the runner started: it forks, and this parent becomes the run's
             # supervisor (it never comes back here); the child goes on as the script itself.
-            supervisor.fork_and_supervise()
+            subreaper.fork_supervisor()
             _os.environ["MPSCOPE_MAIN"] = "1"
         dont_write = _sys.dont_write_bytecode
         _sys.dont_write_bytecode = False  # see _mpscope_import: the agent modules boot.start() loads

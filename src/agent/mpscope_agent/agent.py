@@ -120,6 +120,9 @@ class Agent(object):
     def on_request(self, kind, handler):
         self._requests[kind] = handler
 
+    def request_handler(self, kind):
+        return self._requests.get(kind)
+
     def serve_requests(self):
         """Read and answer the runner's pending requests (called from the wake-signal handler)."""
         if not self.enabled:

@@ -15,7 +15,14 @@ from .channel import Channel
 from .hooks import PostImportFinder
 
 # Agent modules, each with install(agent). Add yours here (see ../README.md).
-MODULES = ("startmethod", "lifecycle", "shm", "stacks", "sync")
+MODULES = ("output", "startmethod", "lifecycle", "shm", "sync")
+# Agent modules that only answer a runner request, loaded when the first such request arrives
+# (most processes never get one): request kind -> module, whose install(agent) registers the
+# handler. Importing them at start-up would cost every process of the run.
+ON_REQUEST = {"dump_stacks": "stacks"}
+# Agent modules that do nothing unless the run's config sets a key: module -> key. Without the
+# key they are not even imported.
+WHEN_CONFIGURED = {"startmethod": "startMethod", "output": "prefixOutput"}
 
 _agent = None
 
@@ -89,15 +96,36 @@ def start():
 
     atexit.register(_at_exit, agent)
     agent.on_request("ping", lambda req: {"pid": agent.pid})
+    for kind, name in ON_REQUEST.items():
+        agent.on_request(kind, _install_on_request(agent, kind, name))
     for name in MODULES:
         if not agent.enabled:
             break
+        if name in WHEN_CONFIGURED and not config.get(WHEN_CONFIGURED[name]):
+            continue
         try:
-            module = __import__("mpscope_agent." + name, fromlist=["install"])
-            module.install(agent)
+            _import(name).install(agent)
         except Exception as e:
             agent.fail(e, "module %s failed to install" % name)
     return agent
+
+
+def _import(name):
+    return __import__("mpscope_agent." + name, fromlist=["install"])
+
+
+def _install_on_request(agent, kind, name):
+    """A request handler that installs module `name`, then hands the request to the handler
+    the module registered for `kind`."""
+
+    def handler(req):
+        _import(name).install(agent)
+        real = agent.request_handler(kind)
+        if real is handler:
+            raise RuntimeError("module %s did not register a %s handler" % (name, kind))
+        return real(req)
+
+    return handler
 
 
 def _after_fork(agent, token):

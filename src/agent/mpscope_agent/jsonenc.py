@@ -1,17 +1,27 @@
 """A small JSON encoder for agent messages.
 
 Why not `json`: importing it (and `re` through json.decoder) costs several milliseconds in
-every process of the run, and the agent must stay cheap at startup. Strings go through the C
-escaper of the `_json` accelerator. Objects the agent does not understand are sent as their type
-name: calling a user's __repr__ could run arbitrary code.
+every process of the run, and the agent must stay cheap at startup. Strings that need escaping
+go through the C escaper of the `_json` accelerator, loaded the first time one does (most
+processes never send one: the accelerator is a shared library to load). Objects the agent does
+not understand are sent as their type name: calling a user's __repr__ could run arbitrary code.
 """
 
-try:
-    from _json import encode_basestring_ascii as _quote
-except ImportError:  # pragma: no cover - every CPython build has _json
-    from json.encoder import py_encode_basestring_ascii as _quote
-
 _INF = float("inf")
+_escape = None
+
+
+def _quote(s):
+    """s as a JSON string in ASCII (the same text as json.dumps)."""
+    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
+        return '"' + s + '"'  # nothing to escape: printable ASCII without quote or backslash
+    global _escape
+    if _escape is None:
+        try:
+            from _json import encode_basestring_ascii as _escape
+        except ImportError:  # pragma: no cover - every CPython build has _json
+            from json.encoder import py_encode_basestring_ascii as _escape
+    return _escape(s)
 
 
 def dumps(obj):

@@ -15,6 +15,11 @@ handler answers, the wait resumes). The reply describes every thread:
 
 and the process: held (every primitive this process holds, with the line of its acquisition)
 and userThreads. The runner confirms a deadlock with these replies before it reports one.
+
+"held" is the truth, not the state file's records: a Lock/RLock is released by its plain C
+method, so its record may outlive the holding (sync.py); here the semaphores' own counts decide
+(sync.truth(), which also writes the "signal" facts of locks this process released without
+acquiring them, before the reply, so the runner reads them with it).
 """
 
 import os

@@ -15,7 +15,6 @@ Standard library only; runs on the user's interpreter (3.8+).
 """
 
 import os
-import select
 # _signal, not signal: the signal module imports enum, which costs start-up time (the script
 # starts after us, so every millisecond here is added to the run).
 import _signal as signal
@@ -25,25 +24,71 @@ import time
 from . import protocol
 from .agent import cmdline
 from .channel import Channel, PeerGone, encode
+from .subreaper import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG
+from .subreaper import prctl as _prctl
 
-PR_SET_PDEATHSIG = 1
-PR_SET_CHILD_SUBREAPER = 36
 # Signals the script must get with their default disposition whatever ours are.
 RESET_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGCHLD", "SIGPIPE", "SIGXFSZ", "SIGURG", "SIGQUIT")
 
 
-def _prctl(option, value):
-    try:
-        import ctypes
+class TreeWalker(object):
+    """Reads the run's processes by following /proc/<pid>/task/<tid>/children from the root:
+    the cost grows with the run's processes, not with every process of the machine (a
+    desktop has hundreds). A child appears under the thread that created it; a process whose
+    parent died is re-parented to us (the subreaper), so it appears under us."""
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(option, ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) == 0
-    except Exception:
-        return False
+    def read(self, root, full=False):
+        procs = {}
+        tree = {}
+        stack = [(root, 0, 0)]
+        while stack:
+            pid, depth, threads = stack.pop()
+            for c in children_of(pid, threads):
+                if c in tree:
+                    continue
+                data = _read("/proc/%d/stat" % c)
+                info = parse_stat(data)
+                if info is None:
+                    continue  # gone meanwhile
+                procs[c] = info
+                tree[c] = depth + 1
+                stack.append((c, depth + 1, _threads(data)))
+        return procs, tree
+
+
+def children_of(pid, threads=0):
+    """The pids of the children of every thread of pid (threads: its thread count, when known;
+    a single-threaded process needs no listing of its threads)."""
+    if threads == 1:
+        tids = [str(pid)]
+    else:
+        try:
+            tids = os.listdir("/proc/%d/task" % pid)
+        except OSError:
+            return []
+    out = []
+    for tid in tids:
+        data = _read("/proc/%d/task/%s/children" % (pid, tid))
+        if data:
+            out.extend(int(c) for c in data.split())
+    return out
+
+
+def _threads(stat):
+    """The thread count in a /proc/<pid>/stat line (0 when unknown)."""
+    try:
+        return int(stat[stat.rfind(b")") + 2 :].split()[17])
+    except (IndexError, ValueError):
+        return 0
+
+
+def _children_listed():
+    """True when the kernel lists children in /proc (CONFIG_PROC_CHILDREN, Linux 3.5+)."""
+    return USE_PROC and os.path.exists("/proc/self/task/%d/children" % os.getpid())
 
 
 class ProcReader(object):
-    """Reads /proc/<pid>/stat of the processes that may be ours.
+    """Reads /proc/<pid>/stat of every process (where children are not listed in /proc).
 
     A process outside our tree can never move into it (re-parenting goes to the nearest
     subreaper ancestor, and we are not one of its ancestors), so once seen outside, a pid is
@@ -92,12 +137,33 @@ def _ps_procs():
     return procs
 
 
+def _read(path):
+    """A /proc file's content (os.read: no file object to build), or None if it is gone."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        chunks = []
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def read_stat(pid):
     """(ppid, state, comm, starttime) of a process, or None if it is gone."""
-    try:
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            data = f.read()
-    except OSError:
+    return parse_stat(_read("/proc/%d/stat" % pid))
+
+
+def parse_stat(data):
+    """(ppid, state, comm, starttime) from a /proc/<pid>/stat line (None: no line)."""
+    if not data:
         return None
     lp = data.find(b"(")
     rp = data.rfind(b")")
@@ -181,7 +247,7 @@ class Supervisor(object):
         self.stop_grace = grace
         self.killed = []
         self.runner_lost = False
-        self.reader = ProcReader()
+        self.reader = TreeWalker() if _children_listed() else ProcReader()
 
     def send(self, kind, **fields):
         if self.runner_lost:
@@ -298,16 +364,33 @@ class Supervisor(object):
     # -- stop -----------------------------------------------------------------------------
     def stop_tree(self, reason, grace):
         if grace > 0:
+            # Freeze the tree first, then signal it. While a parent still runs, its children
+            # dying make it start new ones (a Pool replaces dead workers), and a process created
+            # after our snapshot would miss the SIGTERM and run on orphaned, against its dead
+            # parent's pipes (BrokenPipeError, EOFError), until the SIGKILL rounds.
+            frozen = self.freeze()
             live = self.live(full=True)
             self.send("sup_stopping", reason=reason, pids=sorted(live))
             self.flush()
-            for pid in sorted(live, key=lambda p: -live[p]):  # children first
+            order = sorted(live, key=lambda p: -live[p])  # children first
+            for pid in order:
                 if _kill(pid, signal.SIGTERM):
                     self.killed.append(pid)
+            for pid in order + [p for p in frozen if p not in live]:
+                _kill(pid, signal.SIGCONT)  # a stopped process takes its SIGTERM once continued
+            signalled = set(order)
             deadline = time.monotonic() + grace
             while live and time.monotonic() < deadline:
-                if self.reap() or not self.live(full=True, report=False):
+                if self.reap():
                     break
+                left = self.live(full=True, report=False)
+                if not left:
+                    break
+                # One that handles SIGTERM may still start processes: they get theirs too.
+                for pid in left:
+                    if pid not in signalled and _kill(pid, signal.SIGTERM):
+                        signalled.add(pid)
+                        self.killed.append(pid)
                 time.sleep(0.02)
         else:
             # No grace (the process limit, a lost runner): not a moment to lose on reporting.
@@ -325,6 +408,17 @@ class Supervisor(object):
                     self.killed.append(pid)
             time.sleep(0.005)
         self.scan(full=True)
+
+    def freeze(self):
+        """SIGSTOP the whole tree: passes until one finds no process it had not stopped already
+        (a stopped process cannot start another, so the tree is then fixed). Returns the pids."""
+        frozen = set()
+        for _ in range(50):
+            found = set(self.freeze_pass())
+            if found <= frozen:
+                break
+            frozen |= found
+        return frozen
 
     def freeze_pass(self):
         """One pass over /proc in pid order, SIGSTOPping each process of the tree the moment it
@@ -360,6 +454,8 @@ class Supervisor(object):
 
     # -- main loop ------------------------------------------------------------------------
     def run(self, argv):
+        import select  # here: in fork mode this module is imported before the fork, by the script too
+
         r, w = os.pipe()
         os.set_blocking(r, False)
         os.set_blocking(w, False)
@@ -506,60 +602,26 @@ def main(argv):
         return 2
     # The script first: its interpreter start-up then overlaps with the rest of ours. Becoming
     # the subreaper right after is in time: a process cannot fork before its interpreter has
-    # started, which takes far longer than loading ctypes.
+    # started, which takes far longer than loading _ctypes.
     script, script_argv = spawn_script(cmd)
     subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
     _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     return supervise(script, script_argv, subreaper)
 
 
+def run_forked(script, subreaper):
+    """Fork mode (subreaper.fork_supervisor): this process, the parent of the script, supervises
+    the run. Returns the script's exit status."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    return supervise(script, cmdline(), subreaper)
+
+
+# Kept for the agent's process-creation wrappers (lifecycle._supervised), which ask before the
+# script creates a process: it stays empty, since the subreaper is set before the fork (and in
+# fork mode the script does not even import this module).
 _ready_fd = []
 
 
-def fork_and_supervise():
-    """Fork mode, called by bootstrap/sitecustomize.py in the process the runner started
-    (`python script.py args`, exactly as the user would run it): fork; the parent becomes the
-    supervisor and never returns; the child returns and becomes the script, with its command
-    line, sys.argv and sys.executable untouched, and without a second interpreter start-up.
-    Before the script creates its first process (the earliest moment an orphan can appear),
-    wait_until_supervised() holds it back until the parent is the subreaper: the agent calls it
-    from its fork/spawn/system wrappers, so start-up does not wait for it."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(w)
-        _ready_fd.append(r)
-        return
-    os.close(r)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is for the script
-    code = 1
-    try:
-        subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
-        os.write(w, b"1")
-        os.close(w)
-        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-        argv = cmdline()
-        code = supervise(pid, argv, subreaper)
-    except BaseException as e:
-        try:
-            sys.stderr.write("mpscope supervisor: %s: %s\n" % (type(e).__name__, e))
-        except Exception:
-            pass
-    finally:
-        try:
-            sys.stderr.flush()
-        except Exception:
-            pass
-        os._exit(code if isinstance(code, int) else 1)
-
-
 def wait_until_supervised():
-    """In the script (fork mode): returns once the supervisor is the run's subreaper. Cheap
-    when there is nothing to wait for (every other process)."""
-    while _ready_fd:
-        fd = _ready_fd.pop()
-        try:
-            os.read(fd, 1)
-        except OSError:
-            pass
-        os.close(fd)
+    """In the script (fork mode): returns once the supervisor is the run's subreaper, that is
+    at once (see subreaper.fork_supervisor)."""

@@ -2,14 +2,33 @@
 
 What it records, per process, in the state file of syncstate.py (never in a message):
 - for every multiprocessing Lock, RLock, Semaphore, BoundedSemaphore (and Condition, whose lock
-  is one of those): whether this process holds it and the line of the last acquisition;
-- for every thread blocked without a timeout: what it waits on, since when, and where;
+  is one of those) this process acquires: a record holding the line of the acquisition;
+- for every thread blocked without a timeout: what it waits on, and since when;
 - in the journal: each pair of locks taken in nested order ("held A while acquiring B"), once.
 
-The hot path is an uncontended acquire. It is a closure installed as the lock's `acquire`
-(and reached from `__enter__`): a non-blocking try of the C semaphore, then two memory stores
-(line and, when the call site changed, the code index). No message, no system call, no lock.
-Only when the try fails does the slow path run: it writes a wait record and blocks in C.
+Lock and RLock are the hot path (issue 4: 200,000 uncontended acquire/release pairs at most 1.5x
+plain Python). Their `release` is the plain C method: a release writes nothing. Their `acquire`
+is a closure whose uncontended path is a non-blocking try of the C semaphore and one identity
+check: the bookkeeping (_note_acquired: the record's line, the held list, lock-order pairs) runs
+only when the lock is not the one this process noted last (`_last`). So a Lock/RLock record
+means "acquired here, maybe released since", and while one lock is re-acquired in a streak
+(nothing else noted in between) its line is the streak's first. What keeps this sound:
+  - Invariant: a process that holds a Lock/RLock has its record set. Every acquisition that is
+    not a repeat of the last noted one sets it; a record is cleared only for a lock whose C count
+    in this process is <= 0 (released), and clearing forgets `_last` (see _forget).
+  - Records are made exact where it matters: when a thread begins a wait (so a process whose
+    threads all wait, or one killed while they wait, has exact records), at the exit point
+    (atexit, os._exit, the end of a multiprocessing child: the journal then says "exit"), and
+    when `with lock:` exits (SemLock.__exit__ is a Python method anyway).
+  - The truth on request: the stack dump (stacks.py) reports holdings from the semaphores' own
+    counts (truth()); a lock this process released more often than it acquired (count < 0: one
+    process acquires, another releases, a signal) is written to the journal then.
+  The runner (src/runner/deadlock) treats the Lock/RLock records of a process that was running,
+  or that was killed by a signal, as "maybe held", and confirms with stack dumps before it reports.
+
+Semaphore, BoundedSemaphore and a Condition's lock record both acquire and release (each holder
+of a semaphore counts; Condition.wait releases its lock after its wait record was written).
+Contended acquisitions of any kind go to the slow path: it writes a wait record and blocks in C.
 
 Identity of a primitive across processes: the semaphore's name (`_semlock.name`: set under
 spawn and forkserver, the same in every process that unpickles it), else (fork) an id given at
@@ -23,6 +42,7 @@ operations built on them are recorded at their own level (syncwaits.py).
 import os
 import sys
 from _thread import allocate_lock, get_ident
+from _weakref import ref as _weakref
 from time import time as _time
 
 from . import frames
@@ -38,8 +58,11 @@ PRIMS_AT = ss.PRIMS_AT
 THREADS_AT = ss.THREADS_AT
 
 # Tracked SemLock objects this process may hold; purged lazily (entries whose count dropped to
-# zero are removed the next time a nested acquisition looks at the list).
+# zero are removed the next time an acquisition is noted or a wait begins).
 _held = []
+# Weak references to every tracked SemLock of this process (stack dumps and the exit point read
+# their C counts: the truth about what this process holds, and which locks it used as signals).
+_registry = []
 _order_seen = set()
 # thread ident -> ids of the primitives it held when it began to wait
 _thread_held = {}
@@ -68,6 +91,7 @@ def install(agent):
         # Our own hook, not agent.at_fork_child: the child must stop writing into the parent's
         # mapping even when the agent could not reconnect there.
         os.register_at_fork(after_in_child=_after_fork)
+    agent.at_exit(_at_exit)
     agent.when_imported("multiprocessing.synchronize", _patch_synchronize)
     agent.when_imported("threading", _patch_threading)
     from . import syncwaits
@@ -216,15 +240,17 @@ def wait_begin(op, slot, extra=0):
     w = _mv
     if w[base + ss.T_SINCE]:
         return -1
-    w[base + ss.T_PRIM] = slot + 1
-    w[base + ss.T_OP] = op
-    w[base + ss.T_EXTRA] = extra
-    w[base + ss.T_SINCE] = int(_time() * 1000)  # last: the runner sees a complete record or none
-    if _held:
+    if _held or _proxy_held:
+        # Before the record is committed: the held records of a process whose threads all wait
+        # are exact (this clears those of the locks released since they were acquired).
         try:
             _thread_held[tid] = held_by_current_thread()
         except Exception as e:
             _fail(e)
+    w[base + ss.T_PRIM] = slot + 1
+    w[base + ss.T_OP] = op
+    w[base + ss.T_EXTRA] = extra
+    w[base + ss.T_SINCE] = int(_time() * 1000)  # last: the runner sees a complete record or none
     return base
 
 
@@ -252,12 +278,12 @@ def _is_user_file(filename):
 
 
 def held_by_current_thread():
-    """Ids of the tracked primitives the calling thread holds now."""
+    """Ids of the tracked primitives the calling thread holds now. Forgets (see _forget) the
+    SemLocks of the held list that this process has released."""
     out = []
-    for o in list(_held):
-        sl = o._semlock
+    for o in _prune_held():
         try:
-            if sl._count() and sl._is_mine():
+            if o._semlock._is_mine():
                 out.append(o._mps_id)
         except Exception:
             pass
@@ -268,16 +294,73 @@ def held_by_current_thread():
     return out
 
 
+def _prune_held(keep=None):
+    """The SemLocks of the held list that this process still holds (C count > 0); the others
+    are forgotten and leave the list. keep: an object that stays (just acquired)."""
+    still = []
+    for o in list(_held):
+        if o is keep:
+            continue
+        n = o._semlock._count()
+        if n > 0:
+            still.append(o)
+        else:
+            _forget(o, n)
+            try:
+                _held.remove(o)  # not `_held[:] = ...`: another thread may append meanwhile
+            except ValueError:
+                pass
+    return still
+
+
+def _forget(o, n):
+    """o is no longer held by this process (its C count n <= 0): clear its record, and forget
+    it as the last noted lock, so that its next acquisition sets the record again."""
+    global _last
+    b = o._mps_b
+    if b >= 0:
+        _mv[b] = 0
+        if _mt and o._semlock._count() > 0:
+            # Another thread acquired it since n was read, and may have written its record
+            # before this cleared it: keep it held (the invariant), its line unknown.
+            o._mps_lc[0] = None
+            _mv[b + 1] = 0
+            _mv[b] = 1
+    if _last is o:
+        _last = None
+    if n < 0:
+        _released_by_non_holder(o)
+
+
+def truth():
+    """[(obj, count)] of the tracked SemLocks this process holds now, from the semaphores' own
+    counts. Clears the records of the others (exact records from here on) and notes the ones
+    this process released more often than it acquired (used as signals)."""
+    out = []
+    for r in list(_registry):
+        o = r()
+        if o is None:
+            continue
+        b = o._mps_b
+        if b < 0:
+            continue  # untracked since
+        n = o._semlock._count()
+        if n > 0:
+            # Without a record: a count inherited through a plain os.fork (multiprocessing's own
+            # children reset it), not an acquisition of this process.
+            if _mv[b]:
+                out.append((o, n))
+        elif _mv[b] or n < 0:
+            _forget(o, n)
+    return out
+
+
 def held_in_process():
     """[(id, kind, slot, count)] of every primitive this process holds now (for stack dumps)."""
     out = []
     seen = set()
-    for o in list(_held):
-        try:
-            n = o._semlock._count()
-        except Exception:
-            continue
-        if n and o._mps_id not in seen:
+    for o, n in truth():
+        if o._mps_id not in seen:
             seen.add(o._mps_id)
             out.append((o._mps_id, o._mps_kind, o._mps_slot, n))
     for pid_id, h in list(_proxy_held.items()):
@@ -285,6 +368,14 @@ def held_in_process():
             rec = _st.prims.get(h[2]) or {}
             out.append((pid_id, rec.get("kind", "Lock"), h[2], h[1]))
     return out
+
+
+def _at_exit():
+    """The process's exit point (atexit, os._exit, the end of a multiprocessing child): make
+    the held records exact, and say so. A process killed by a signal never gets here; the runner
+    then knows its Lock/RLock records may be stale."""
+    truth()
+    _st.write({"t": "exit"})
 
 
 def is_helper_thread(t):
@@ -314,18 +405,9 @@ def is_helper_thread(t):
 def _order(obj, f):
     """obj was just acquired while this process may hold other locks: keep the held list exact
     and record each (held by this thread, obj) pair the first time it is seen."""
-    keep = []
-    mine = []
-    for o in _held:
-        if o is obj:
-            continue
-        sl = o._semlock
-        if sl._count():
-            keep.append(o)
-            if sl._is_mine():
-                mine.append(o)
-    keep.append(obj)
-    _held[:] = keep
+    mine = [o for o in _prune_held(obj) if o._semlock._is_mine()]
+    if obj not in _held:
+        _held.append(obj)
     for o in mine:
         key = (o._mps_id, obj._mps_id)
         if key in _order_seen:
@@ -352,12 +434,15 @@ def record_order(a, akind, asite, b, bkind, bsite):
 
 
 # -- SemLock --------------------------------------------------------------------------------------------------
-# The tracked lock acquired last in this process. When the same lock is acquired again and
-# nothing else was acquired in between, the held list and the lock-order pairs cannot have
-# changed: the acquisition skips that bookkeeping. Once the process has threads (_mt), the
-# bookkeeping always runs, as interleavings of threads make that shortcut wrong.
+# The tracked lock noted last in this process (see the module's doc: a Lock/RLock acquired again
+# while it is still _last skips all bookkeeping). Once the process has threads of its own (_mt),
+# every acquisition is noted: between two acquisitions of one thread, another may have acquired,
+# released, or cleared a record.
 _last = None
 _mt = False
+
+# Kinds whose release is the plain C method (mutexes: at most one holder).
+_FAST_KINDS = ("Lock", "RLock")
 
 
 def _note_held(obj, f):
@@ -370,8 +455,43 @@ def _note_held(obj, f):
         _held.append(obj)
 
 
+def _write_site(obj, f):
+    """The record of obj: acquired at f's current call (a memory store once the site is known)."""
+    b = obj._mps_b
+    lc = obj._mps_lc
+    if f.f_code is lc[0]:
+        _mv[b] = f.f_lasti or 1
+    else:
+        _record_site(b, f, lc)
+
+
+def _note_acquired(obj, f):
+    """Bookkeeping of a Lock/RLock acquisition that is not a repeat of the last noted one.
+    An RLock re-entered keeps the line of its outermost acquisition."""
+    if not (obj._mps_reentrant and obj._semlock._count() > 1 and _mv[obj._mps_b]):
+        _write_site(obj, f)
+    _note_held(obj, f)
+
+
+def _make_fast_acquire(obj):
+    """The `acquire` of a Lock/RLock: uncontended, a C try and one identity check."""
+    _acq = obj._semlock.acquire
+
+    def acquire(block=True, timeout=None):
+        if _acq(False):
+            if _last is not obj:
+                _note_acquired(obj, _getframe(1))
+            return True
+        if not block:
+            return False
+        return _acquire_slow(obj, _acq, _getframe(1), timeout)
+
+    return acquire
+
+
 def _make_acquire(obj):
-    """The lock's `acquire` (called by the program as lock.acquire(...))."""
+    """The recording `acquire` of a Semaphore, BoundedSemaphore or Condition's lock: every
+    acquisition writes its line."""
     sl = obj._semlock
     _acq = sl.acquire
     _cnt = sl._count
@@ -394,7 +514,7 @@ def _make_acquire(obj):
                 return True
             if not block:
                 return False
-            return _acquire_slow(obj, _acq, _getframe(1), timeout, b, lc)
+            return _acquire_slow(obj, _acq, _getframe(1), timeout)
 
         return acquire
 
@@ -410,12 +530,12 @@ def _make_acquire(obj):
             return True
         if not block:
             return False
-        return _acquire_slow(obj, _acq, _getframe(1), timeout, b, lc)
+        return _acquire_slow(obj, _acq, _getframe(1), timeout)
 
     return acquire
 
 
-def _acquire_slow(obj, _acq, f, timeout, b, lc):
+def _acquire_slow(obj, _acq, f, timeout):
     if timeout is not None:
         # A wait with a timeout is never a deadlock: no wait record.
         try:
@@ -434,7 +554,8 @@ def _acquire_slow(obj, _acq, f, timeout, b, lc):
         finally:
             wait_end(base)
     if ok:
-        _record_site(b, f, lc)
+        # A blocking acquisition of an RLock is never a re-entry: always its outermost line.
+        _write_site(obj, f)
         _note_held(obj, f)
     return ok
 
@@ -445,10 +566,9 @@ _HIDE = sys.version_info >= (3, 11)
 
 
 def _make_release(obj):
-    """The lock's `release`."""
+    """The recording `release` of a Semaphore, BoundedSemaphore or Condition's lock."""
     _rel = obj._semlock.release
     _cnt = obj._semlock._count
-    b = obj._mps_b
 
     if _HIDE:
 
@@ -460,9 +580,7 @@ def _make_release(obj):
                 raise
             n = _cnt()
             if n <= 0:
-                _mv[b] = 0
-                if n < 0:
-                    _released_by_non_holder(obj)
+                _forget(obj, n)
 
     else:
 
@@ -470,22 +588,21 @@ def _make_release(obj):
             _rel()
             n = _cnt()
             if n <= 0:
-                _mv[b] = 0
-                if n < 0:
-                    _released_by_non_holder(obj)
+                _forget(obj, n)
 
     return release
 
 
 # `with lock:` goes through the class's __enter__/__exit__ (Python methods already in
-# multiprocessing); these do the recording inline, without a further call.
+# multiprocessing); these record exactly (the line of every acquisition; the record is cleared
+# on exit), without a further call on the uncontended path.
 def _semlock_enter(self):
     b = self._mps_b  # -1 (a class default) for untracked locks
     sl = self._semlock
     if b < 0:
         return sl.__enter__()
     if sl.acquire(False):
-        if self._mps_reentrant and sl._count() != 1:
+        if self._mps_reentrant and sl._count() != 1 and _mv[b]:
             return True
         f = _getframe(1)
         lc = self._mps_lc
@@ -493,13 +610,16 @@ def _semlock_enter(self):
             _mv[b] = f.f_lasti
         else:
             _record_site(b, f, lc)
-        if _last is not self:
+        # After its own `with` block (the record cleared, _last forgotten), a lock that is the
+        # only one on the held list needs no further bookkeeping.
+        if _last is not self and not (len(_held) == 1 and _held[0] is self):
             _note_held(self, f)
         return True
-    return _acquire_slow(self, sl.acquire, _getframe(1), None, b, self._mps_lc)
+    return _acquire_slow(self, sl.acquire, _getframe(1), None)
 
 
 def _semlock_exit(self, *args):
+    global _last
     b = self._mps_b
     sl = self._semlock
     if b < 0:
@@ -514,9 +634,12 @@ def _semlock_exit(self, *args):
         sl.release()
     n = sl._count()
     if n <= 0:
+        # _forget inlined for the common case (a `with` block costs no further call)
         _mv[b] = 0
-        if n < 0:
-            _released_by_non_holder(self)
+        if _last is self:
+            _last = None
+        if n < 0 or _mt:
+            _forget(self, n)
 
 
 def _released_by_non_holder(obj):
@@ -532,7 +655,7 @@ def _released_by_non_holder(obj):
 
 
 def _track(obj, kind, site):
-    """Give a SemLock object its record slot and the recording acquire/release methods."""
+    """Give a SemLock object its record slot and its acquire/release methods."""
     semlock_id(obj)
     slot = _st.new_prim(obj._mps_id, kind, site, publish=False)
     if slot < 0:
@@ -542,13 +665,32 @@ def _track(obj, kind, site):
     obj._mps_kind = kind
     obj._mps_lc = [None]
     obj._mps_b = PRIMS_AT + slot * ss.PRIM_WORDS
-    obj._mps_reentrant = obj._semlock.kind == _RECURSIVE_MUTEX
+    sl = obj._semlock
+    obj._mps_reentrant = sl.kind == _RECURSIVE_MUTEX
+    if kind in _FAST_KINDS and (obj._mps_reentrant or sl.maxvalue == 1):
+        obj.acquire = _make_fast_acquire(obj)
+        obj.release = sl.release
+    else:
+        _record_exactly(obj)
+    _registry.append(_weakref(obj))
+    if len(_registry) & 1023 == 0:
+        _registry[:] = [r for r in _registry if r() is not None]
+
+
+def _record_exactly(obj):
+    """Recording acquire and release (Semaphores; a Lock/RLock that a Condition uses)."""
+    if obj._mps_b < 0:
+        return
+    n = obj._semlock._count()
+    if n <= 0:
+        _forget(obj, n)  # a record left by the fast methods of a released lock
     obj.acquire = _make_acquire(obj)
     obj.release = _make_release(obj)
 
 
 def untrack(obj):
     """Plain C methods again (internal semaphores of queues, events, conditions, pools)."""
+    global _last
     sl = obj._semlock
     obj.acquire = sl.acquire
     obj.release = sl.release
@@ -556,6 +698,8 @@ def untrack(obj):
     obj._mps_reentrant = False
     obj._mps_slot = -1
     obj._mps_kind = type(obj).__name__
+    if _last is obj:
+        _last = None
     if obj in _held:
         try:
             _held.remove(obj)
@@ -629,9 +773,16 @@ def _patch_synchronize(mod):
     _agent.patch(SemLock, "__enter__", lambda orig: _semlock_enter)
     _agent.patch(SemLock, "__exit__", lambda orig: _semlock_exit)
 
-    # Condition: its lock is the program's (relabelled); its helper semaphores are internal.
+    # Condition: its lock is the program's (relabelled) and records exactly (Condition.wait
+    # releases it after the wait began); its helper semaphores are internal.
     def make_cond_methods(orig):
         def _make_methods(self):
+            try:
+                lock = self._lock
+                if getattr(lock, "_mps_slot", -1) >= 0:
+                    _record_exactly(lock)  # before orig binds self.acquire/release to them
+            except Exception as e:
+                _fail(e)
             orig(self)
             try:
                 for name in ("_sleeping_count", "_woken_count", "_wait_semaphore"):
@@ -705,8 +856,11 @@ def _patch_threading(mod):
     def make_bootstrap_inner(orig):
         def _bootstrap_inner(self):
             global _mt, _last
-            _mt = True
-            _last = None
+            if self.name != "QueueFeederThread":
+                # A queue's feeder thread only moves pickled data; it never takes the
+                # program's locks, so a process that just puts on a queue keeps the fast path.
+                _mt = True
+                _last = None
             counted = not is_helper_thread(self)
             if counted:
                 _add_user_thread(1)

@@ -146,20 +146,20 @@ class State(object):
             except OSError:
                 pass
         self.open()
-        for slot in sorted(self.published):
-            self.write(self.prims[slot])
-        for rec in self.code_records:
-            self.write(rec)
-        for rec in self.facts:
-            self.write(rec)
+        records = [self.prims[slot] for slot in sorted(self.published)] + self.code_records + self.facts
+        self.write_all(records)
         self.threads = {}
 
     # -- journal ------------------------------------------------------------------------------
     def write(self, record):
-        if self.log_fd < 0:
+        self.write_all((record,))
+
+    def write_all(self, records):
+        """Append records to the journal in one system call."""
+        if self.log_fd < 0 or not records:
             return
         try:
-            os.write(self.log_fd, (jsonenc.dumps(record) + "\n").encode("ascii"))
+            os.write(self.log_fd, "".join([jsonenc.dumps(r) + "\n" for r in records]).encode("ascii"))
         except OSError:
             pass
 

@@ -14,8 +14,14 @@ polls the state files to learn about waits, so no message is sent.
 
 Manager Lock/RLock/Semaphore proxies are owned primitives: their acquire and release also update
 this process's held records, as the SemLock closures of sync.py do.
+
+A queue or a pipe end caches its record slot in `_mps_slot` (class default None), read as a plain
+attribute. Never through `obj.__dict__` or vars(obj): from Python 3.11 on, that turns the
+object's inline attribute values into a dict for good, and every attribute access in the
+object's own methods (Queue.put reads six) is slower from then on.
 """
 
+import gc
 import os
 import sys
 from _thread import get_ident
@@ -38,6 +44,9 @@ def install(agent):
     agent.when_imported("multiprocessing.pool", _patch_pool)
     agent.when_imported("multiprocessing.managers", _patch_managers)
     agent.when_imported("threading", _patch_threading)
+    if hasattr(os, "register_at_fork"):
+        # A forked child has its own state file, where no put is recorded yet.
+        os.register_at_fork(after_in_child=_put_sites.clear)
 
 
 def _fail(e):
@@ -45,14 +54,9 @@ def _fail(e):
 
 
 _begin = sync.wait_begin  # never raises: it disables the agent instead
-
-
-def _queue_slot(q, kind):
-    s = q.__dict__.get("_mps_slot")
-    if s is None:
-        s = sync.slot_for(sync.semlock_id(q._rlock), kind)
-        q._mps_slot = s
-    return s
+_end = sync.wait_end
+OP_GET = ss.OP_QUEUE_GET
+OP_PUT = ss.OP_QUEUE_PUT
 
 
 # -- queues ---------------------------------------------------------------------------------------------
@@ -60,48 +64,51 @@ def _patch_queues(mod):
     Queue = mod.Queue
     JoinableQueue = mod.JoinableQueue
     SimpleQueue = mod.SimpleQueue
+    Queue._mps_slot = None  # see the module's doc
+    SimpleQueue._mps_slot = None
+    unbounded = _sem_value_max()
 
-    def kind_of(q):
-        return "JoinableQueue" if isinstance(q, JoinableQueue) else "Queue"
-
-    # Internal semaphores of queues keep their plain C methods (created and unpickled).
-    def make_untrack(orig):
-        def wrapper(self, *args, **kwargs):
+    # Unpickled queues (spawn, forkserver): their semaphores were tracked as the program's when
+    # they were unpickled; they are internal. (A queue created here had them untracked at
+    # creation: sync.py sees that multiprocessing's own code creates them.)
+    def make_setstate(orig):
+        def __setstate__(self, state):
             try:
-                r = orig(self, *args, **kwargs)
+                orig(self, state)
             except BaseException as e:
                 hide_frame(e)
                 raise
             try:
-                sync.untrack_all(self)
+                _untrack_members(self)
             except Exception as e:
                 _fail(e)
-            return r
 
-        return wrapper
+        return __setstate__
 
     for cls in (Queue, JoinableQueue, SimpleQueue):
-        for name in ("__init__", "__setstate__"):
-            if name in cls.__dict__:
-                _agent.patch(cls, name, make_untrack)
+        if "__setstate__" in cls.__dict__:
+            _agent.patch(cls, "__setstate__", make_setstate)
 
     # The two hot wrappers of the queue benchmarks: kept lean (cached slot, inlined checks).
     def make_get(orig):
         def get(self, block=True, timeout=None):
             base = -1
-            try:
-                if block and timeout is None:
-                    slot = self.__dict__.get("_mps_slot")
+            if block and timeout is None:
+                try:
+                    slot = self._mps_slot
                     if slot is None:
-                        slot = _queue_slot(self, kind_of(self))
-                    base = _begin(ss.OP_QUEUE_GET, slot)
+                        slot = _queue_slot(self)
+                    base = _begin(OP_GET, slot)
+                except Exception as e:
+                    _fail(e)
+            try:
                 return orig(self, block, timeout)
             except BaseException as e:
                 hide_frame(e)
                 raise
             finally:
                 if base >= 0:
-                    sync.wait_end(base)
+                    _end(base)
 
         return get
 
@@ -109,22 +116,29 @@ def _patch_queues(mod):
         def put(self, obj, block=True, timeout=None):
             base = -1
             try:
-                slot = self.__dict__.get("_mps_slot")
+                slot = self._mps_slot
                 if slot is None:
-                    slot = _queue_slot(self, kind_of(self))
-                f = _getframe(1)
+                    slot = _queue_slot(self)
                 if slot >= 0:
-                    _note_put(slot, f)
+                    # The record keeps the line of the last put; it is written again only when
+                    # the call site is not the one written last (a put in a loop: once).
+                    f = _getframe(1)
+                    site = _put_sites.get(slot)
+                    if site is None or site[1] != f.f_lasti or site[0] is not f.f_code:
+                        _note_put(slot, f)
                 # An unbounded queue never blocks in put (its feeder thread writes the pipe).
-                if block and timeout is None and self._maxsize < _SEM_VALUE_MAX:
-                    base = _begin(ss.OP_QUEUE_PUT, slot)
+                if block and timeout is None and self._maxsize < unbounded:
+                    base = _begin(OP_PUT, slot)
+            except Exception as e:
+                _fail(e)
+            try:
                 return orig(self, obj, block, timeout)
             except BaseException as e:
                 hide_frame(e)
                 raise
             finally:
                 if base >= 0:
-                    sync.wait_end(base)
+                    _end(base)
 
         return put
 
@@ -132,56 +146,49 @@ def _patch_queues(mod):
     _agent.patch(Queue, "put", make_put)
     if "put" in JoinableQueue.__dict__:
         _agent.patch(JoinableQueue, "put", make_put)
-
-    def make_join(orig):
-        def join(self):
-            base = -1
-            try:
-                base = _begin(ss.OP_QUEUE_JOIN, _queue_slot(self, "JoinableQueue"))
-                return orig(self)
-            except BaseException as e:
-                hide_frame(e)
-                raise
-            finally:
-                if base >= 0:
-                    sync.wait_end(base)
-
-        return join
-
-    _agent.patch(JoinableQueue, "join", make_join)
-
-    def make_simple_get(orig):
-        def get(self):
-            base = -1
-            try:
-                base = _begin(ss.OP_QUEUE_GET, _queue_slot(self, "SimpleQueue"))
-                return orig(self)
-            except BaseException as e:
-                hide_frame(e)
-                raise
-            finally:
-                if base >= 0:
-                    sync.wait_end(base)
-
-        return get
-
-    _agent.patch(SimpleQueue, "get", make_simple_get)
+    _agent.patch(JoinableQueue, "join", _blocking(ss.OP_QUEUE_JOIN, _queue_slot))
+    _agent.patch(SimpleQueue, "get", _blocking(ss.OP_QUEUE_GET, _queue_slot))
 
 
-def _queue_slot(q, kind):
-    s = q.__dict__.get("_mps_slot")
+def _queue_slot(q):
+    """The record slot of a queue (cached on it: queues pickle an explicit state, so the cached
+    slot stays in this process)."""
+    s = q._mps_slot
     if s is None:
+        mod = sys.modules["multiprocessing.queues"]
+        kind = "JoinableQueue" if isinstance(q, mod.JoinableQueue) else "SimpleQueue" if isinstance(q, mod.SimpleQueue) else "Queue"
         s = sync.slot_for(sync.semlock_id(q._rlock), kind)
-        q._mps_slot = s  # queues pickle an explicit state: the cached slot stays in this process
+        q._mps_slot = s
     return s
 
 
-try:
-    from _multiprocessing import SemLock as _CSemLock
+def _sem_value_max():
+    """The maxsize of a Queue created without one (multiprocessing.queues has loaded
+    _multiprocessing by the time it is patched)."""
+    try:
+        from _multiprocessing import SemLock
 
-    _SEM_VALUE_MAX = _CSemLock.SEM_VALUE_MAX
-except Exception:  # pragma: no cover
-    _SEM_VALUE_MAX = 2147483647
+        return SemLock.SEM_VALUE_MAX
+    except Exception:  # pragma: no cover
+        return 2147483647
+
+
+def _untrack_members(obj):
+    """Plain C methods again for the semaphores obj holds (and those of its Conditions). Its
+    attribute values come from gc.get_referents, not vars(obj) (see the module's doc)."""
+    SemLock = sys.modules["multiprocessing.synchronize"].SemLock
+    for ref in gc.get_referents(obj):
+        # The attribute values themselves (3.11+), or the instance dict that holds them.
+        for v in ref.values() if type(ref) is dict else (ref,):
+            if isinstance(v, SemLock):
+                sync.untrack(v)
+            elif hasattr(v, "_wait_semaphore") and hasattr(v, "_lock"):
+                sync.untrack_all(v)  # a Condition: its lock and helper semaphores
+
+
+# slot -> (code, bytecode offset) of the put written into the queue's record, while the record
+# holds it (a call site in user code; a put from a library's frame is always written again).
+_put_sites = {}
 
 
 def _note_put(slot, f):
@@ -191,7 +198,10 @@ def _note_put(slot, f):
         user = sync._USER_CACHE.get(code.co_filename)
         if user is None:
             user = sync._is_user_file(code.co_filename)
-        if not user:
+        if user:
+            _put_sites[slot] = (code, f.f_lasti)
+        else:
+            _put_sites.pop(slot, None)
             f = sync.site_frame(f)
             if f is None:
                 return
@@ -204,23 +214,46 @@ def _note_put(slot, f):
         _fail(e)
 
 
-def _recorded(op, slot_of, extra_of=None, blocking=None):
-    """A wrapper factory for fn(self, timeout=None)-shaped waits: record when the call may block
-    forever (timeout None and, if given, blocking(self) true)."""
+def _blocking(op, slot_of, extra_of=None, may_block=None, timed=False):
+    """The wrapper factory of the blocking calls recorded as waits (other than Queue.get/put):
+    fn(self), or with timed=True fn(self, timeout=None), recorded when timeout is None. The
+    record is written unless may_block(self) says the call cannot block; slot_of(self) is the
+    primitive waited on, extra_of(self) the record's extra word (a pid, a thread id)."""
+
+    def begin(self):
+        try:
+            if may_block is None or may_block(self):
+                return _begin(op, slot_of(self), extra_of(self) if extra_of is not None else 0)
+        except Exception as e:
+            _fail(e)
+        return -1
 
     def make(orig):
-        def wrapper(self, timeout=None):
-            base = -1
-            try:
-                if timeout is None and (blocking is None or blocking(self)):
-                    base = _begin(op, slot_of(self), extra_of(self) if extra_of else 0)
-                return orig(self, timeout)
-            except BaseException as e:
-                hide_frame(e)
-                raise
-            finally:
-                if base >= 0:
-                    sync.wait_end(base)
+        if timed:
+
+            def wrapper(self, timeout=None):
+                base = begin(self) if timeout is None else -1
+                try:
+                    return orig(self, timeout)
+                except BaseException as e:
+                    hide_frame(e)
+                    raise
+                finally:
+                    if base >= 0:
+                        _end(base)
+
+        else:
+
+            def wrapper(self):
+                base = begin(self)
+                try:
+                    return orig(self)
+                except BaseException as e:
+                    hide_frame(e)
+                    raise
+                finally:
+                    if base >= 0:
+                        _end(base)
 
         return wrapper
 
@@ -229,7 +262,7 @@ def _recorded(op, slot_of, extra_of=None, blocking=None):
 
 # -- Pipe ends ------------------------------------------------------------------------------------------------
 def _conn_slot(conn):
-    s = conn.__dict__.get("_mps_slot")
+    s = conn._mps_slot
     if s is None:
         s = sync.slot_for(_conn_id(conn), "Connection")
         conn._mps_slot = s
@@ -246,24 +279,10 @@ def _conn_id(conn):
 
 def _patch_connection(mod):
     Base = getattr(mod, "_ConnectionBase", None) or mod.Connection
+    Base._mps_slot = None  # see the module's doc
 
-    def make_recv(orig):
-        def recv(self):
-            base = -1
-            try:
-                # (Inside a proxy call or another recorded wait, the outer record stays.)
-                base = _begin(ss.OP_RECV, _conn_slot(self))
-                return orig(self)
-            except BaseException as e:
-                hide_frame(e)
-                raise
-            finally:
-                if base >= 0:
-                    sync.wait_end(base)
-
-        return recv
-
-    _agent.patch(Base, "recv", make_recv)
+    # (Inside a proxy call or another recorded wait, the outer record stays.)
+    _agent.patch(Base, "recv", _blocking(ss.OP_RECV, _conn_slot))
 
     def make_pipe(orig):
         def Pipe(duplex=True):
@@ -292,20 +311,24 @@ def _patch_connection(mod):
 
 
 # -- joins -------------------------------------------------------------------------------------------------------
+def _no_slot(obj):
+    return -1
+
+
 def _process_pid(p):
     popen = getattr(p, "_popen", None)
     return getattr(popen, "pid", None) or 0
 
 
 def _patch_process(mod):
-    _agent.patch(mod.BaseProcess, "join", _recorded(ss.OP_PROCESS_JOIN, lambda p: -1, _process_pid))
+    _agent.patch(mod.BaseProcess, "join", _blocking(ss.OP_PROCESS_JOIN, _no_slot, _process_pid, timed=True))
 
 
 def _patch_threading(mod):
     _agent.patch(
         mod.Thread,
         "join",
-        _recorded(ss.OP_THREAD_JOIN, lambda t: -1, lambda t: t.ident or 0, lambda t: t.ident is not None),
+        _blocking(ss.OP_THREAD_JOIN, _no_slot, lambda t: t.ident or 0, lambda t: t.ident is not None, timed=True),
     )
 
 
@@ -319,18 +342,19 @@ def _cond_slot(cond):
 
 
 def _patch_synchronize(mod):
-    _agent.patch(mod.Event, "wait", _recorded(ss.OP_EVENT, lambda e: sync.slot_for(sync.semlock_id(e._flag), "Event")))
-    _agent.patch(mod.Condition, "wait", _recorded(ss.OP_CONDITION, _cond_slot))
+    _agent.patch(mod.Event, "wait", _blocking(ss.OP_EVENT, lambda e: sync.slot_for(sync.semlock_id(e._flag), "Event"), timed=True))
+    _agent.patch(mod.Condition, "wait", _blocking(ss.OP_CONDITION, _cond_slot, timed=True))
     # Barrier.wait is threading.Barrier's, on the multiprocessing Condition. A barrier created
     # with a default timeout never blocks forever.
     _agent.patch(
         mod.Barrier,
         "wait",
-        _recorded(
+        _blocking(
             ss.OP_BARRIER,
             lambda b: sync.slot_for(sync.semlock_id(b._cond._lock), "Barrier"),
             None,
             lambda b: b._timeout is None,
+            timed=True,
         ),
     )
 
@@ -351,9 +375,9 @@ def _pool_slot(result):
 
 
 def _patch_pool(mod):
-    _agent.patch(mod.ApplyResult, "wait", _recorded(ss.OP_POOL_RESULT, _pool_slot, None, lambda r: not r.ready()))
+    _agent.patch(mod.ApplyResult, "wait", _blocking(ss.OP_POOL_RESULT, _pool_slot, None, lambda r: not r.ready(), timed=True))
     it = mod.IMapIterator
-    _agent.patch(it, "next", _recorded(ss.OP_POOL_RESULT, _pool_slot))
+    _agent.patch(it, "next", _blocking(ss.OP_POOL_RESULT, _pool_slot, timed=True))
     if it.__dict__.get("__next__") is not None:
         it.__next__ = it.next
 
@@ -428,7 +452,7 @@ def _patch_managers(mod):
                 hide_frame(e)
                 raise
             finally:
-                sync.wait_end(base)
+                _end(base)
             if owned and pid_id is not None:
                 try:
                     _proxy_owned(pid_id, slot, methodname, r, f)

@@ -104,7 +104,7 @@ export interface LintJsonProblem {
   column?: number;
 }
 
-function region(lines: LineIndex, start: number, end: number): SarifRegion {
+function region(lines: LineIndex, start: number, end: number): Required<SarifRegion> {
   const a = lines.position(start);
   const b = lines.position(end);
   return { startLine: a.line + 1, startColumn: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1 };
@@ -221,9 +221,8 @@ function collect(
       ruleId: f.code,
       level: sarifLevel(f.severity),
       message: f.message,
-      file: r.path,
-      region: reg,
-      related: (f.related ?? []).map((rel) => ({ message: rel.message, region: region(lines, rel.start, rel.end) })),
+      locations: [{ file: r.path, region: reg }],
+      related: (f.related ?? []).map((rel) => ({ file: r.path, message: rel.message, region: region(lines, rel.start, rel.end) })),
     });
   }
 }

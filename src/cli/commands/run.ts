@@ -2,7 +2,7 @@
 // The contract (other tools depend on it) is in README.md, section "Runner".
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Writable } from 'stream';
+import type { Readable, Writable } from 'stream';
 import type { CliCommand, CliIO } from '../command';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../usage';
 import { LaunchError, Session, type StdioTarget } from '../../runner/session';
@@ -135,6 +135,26 @@ function checkOutputFile(flag: string, file: string | undefined, cwd: string): s
   return p;
 }
 
+/**
+ * Copies the script's output (a pipe, when `to` has no file descriptor) to `to`. When `to` goes
+ * away (its reader closed, or it was destroyed), the rest is read and dropped: a pipe nobody
+ * drains would block the script at its next write and hang the run. Returns the clean-up.
+ */
+function forward(from: Readable | null, to: Writable): () => void {
+  if (!from) return () => {};
+  from.pipe(to, { end: false });
+  const drop = () => {
+    from.unpipe(to);
+    from.resume();
+  };
+  to.once('error', drop);
+  to.once('close', drop);
+  return () => {
+    to.off('error', drop);
+    to.off('close', drop);
+  };
+}
+
 /** A stream the child can write to directly (a real file descriptor), or a pipe we forward. */
 function target(stream: NodeJS.WritableStream): StdioTarget {
   const fd = (stream as { fd?: unknown }).fd;
@@ -173,8 +193,7 @@ export const runCommand: CliCommand = {
       if (e instanceof LaunchError) throw new UsageError(e.message);
       throw e;
     }
-    session.stdout?.pipe(out as Writable, { end: false });
-    session.stderr?.pipe(io.stderr as Writable, { end: false });
+    const unforward = [forward(session.stdout, out as Writable), forward(session.stderr, io.stderr as Writable)];
     // Ctrl-C reaches the script through the terminal (same process group); a second one stops
     // the run. SIGTERM/SIGHUP to mpscope stop the run too, leaving nothing behind.
     let interrupts = 0;
@@ -191,6 +210,7 @@ export const runCommand: CliCommand = {
     try {
       report = await session.wait();
     } finally {
+      for (const f of unforward) f();
       if (interactive) {
         process.off('SIGINT', onInt);
         process.off('SIGTERM', onTerm);

@@ -6,7 +6,11 @@
 // know nothing about count as running). Then repeatedly mark a blocked thread as "can proceed"
 // when something that can proceed could satisfy its wait:
 //   lock (owned primitive)  one of its holders can proceed (a semaphore's holders: any of them);
-//                           held only by exited processes: never; holder unknown: any thread
+//                           held only by exited processes: never; holder unknown: any thread.
+//                           A Lock's or RLock's state-file record may be stale (model.ts
+//                           HeldPrim.maybe); a mutex has one holder, so exact records win over
+//                           maybe ones, and several maybe holders are candidates of which one
+//                           holds it: options.uncertain says how such a wait is judged
 //   process join            a thread of that process can proceed
 //   thread join             that thread can proceed
 //   everything else         (queue get/put, recv, Event, Condition.wait, Barrier, JoinableQueue
@@ -15,10 +19,12 @@
 //   from outside the run    a connection that is not a Pipe() of the run (Listener/Client), a
 //                           manager that no process of the run serves: never deadlocked
 //   threading primitives    another thread of the same process can proceed
+// A process still starting (its agent not connected yet: ProcSnap.starting) is one we know
+// nothing about: it counts as running, so it can satisfy any wait but a lock it does not hold.
 // What is left blocked is deadlocked. Then it is explained: cycles of "waits for" edges (lock
 // holders, join targets) are jstack-style cycles; waits on locks held only by exited processes
 // are dead-holder deadlocks; the rest is "everybody waits and nobody can wake them".
-import { isOwned, threadKey, type HeldPrim, type Loc, type ProcSnap, type Snapshot, type ThreadSnap, type Wait } from './model';
+import { isMutex, isOwned, threadKey, type HeldPrim, type Loc, type ProcSnap, type Snapshot, type ThreadSnap, type Wait } from './model';
 
 export interface Blocked {
   proc: ProcSnap;
@@ -31,6 +37,20 @@ export interface Holder {
   tid: number | null;
   dead: boolean;
   site: Loc | null;
+  /** One of several candidates (stale records): this process may have released it since. */
+  maybe: boolean;
+}
+
+export interface AnalyzeOptions {
+  /**
+   * A wait on a mutex whose holder is one of several candidates (stale records), judged
+   * 'any' (default): it can proceed when one of them can. Only certain deadlocks remain: what is
+   *        reported, after the stack dumps made the records of live processes exact.
+   * 'all': only when every candidate can. A superset of the real deadlocks: the candidates the
+   *        detector confirms with stack dumps (a stale record on a running process must not
+   *        hide a holder that has died or is blocked).
+   */
+  uncertain?: 'any' | 'all';
 }
 
 export type Group =
@@ -45,31 +65,44 @@ export interface Analysis {
   deadlocked: Blocked[];
   groups: Group[];
   holders(primId: string): Holder[];
-  /** When the deadlock formed: the latest start among the deadlocked waits (epoch ms). */
+  /**
+   * Since when it has been a deadlock (epoch ms): the latest start among the deadlocked waits,
+   * or the last change in the run's set of processes (Snapshot.processesChangedAt) if later.
+   */
   formedAt: number | null;
 }
 
 const isBlocked = (t: ThreadSnap): boolean => !!t.wait || !!t.localWait;
 
-export function analyze(snap: Snapshot): Analysis {
+export function analyze(snap: Snapshot, options: AnalyzeOptions = {}): Analysis {
+  const allMustProceed = options.uncertain === 'all';
   const live = snap.processes.filter((p) => p.alive && !p.helper);
   const byPid = new Map(snap.processes.map((p) => [p.pid, p]));
 
   // Holders of every primitive, from the processes' held lists (alive or dead).
   const holderIndex = new Map<string, Holder[]>();
+  const mutexes = new Set<string>();
   for (const p of snap.processes) {
     if (p.helper) continue;
     for (const h of dedupeHeld(p.held)) {
       const info = snap.prims.get(h.id);
       if (info?.signal) continue;
+      if (isMutex(h.kind)) mutexes.add(h.id);
       const claimed = p.alive ? p.threads.filter((t) => t.held?.includes(h.id)).map((t) => t.tid) : [];
       const list = holderIndex.get(h.id) ?? [];
-      if (claimed.length > 0) for (const tid of claimed) list.push({ pid: p.pid, tid, dead: !p.alive, site: h.site });
-      else list.push({ pid: p.pid, tid: null, dead: !p.alive, site: h.site });
+      const maybe = h.maybe === true;
+      if (claimed.length > 0) for (const tid of claimed) list.push({ pid: p.pid, tid, dead: !p.alive, site: h.site, maybe });
+      else list.push({ pid: p.pid, tid: null, dead: !p.alive, site: h.site, maybe });
       holderIndex.set(h.id, list);
     }
   }
+  for (const [id, list] of holderIndex) if (mutexes.has(id)) holderIndex.set(id, mutexHolders(list));
   const holders = (id: string): Holder[] => holderIndex.get(id) ?? [];
+  /** Several candidates of which one holds the mutex (stale records). */
+  const uncertain = (id: string): boolean => {
+    const hs = holders(id);
+    return hs.length > 1 && hs.some((h) => h.maybe);
+  };
 
   // Threads that run (or may): not blocked, not helpers; plus unseen threads of incomplete lists.
   const progressing = new Set<string>();
@@ -116,15 +149,16 @@ export function analyze(snap: Snapshot): Analysis {
         const info = w.prim ? snap.prims.get(w.prim.id) : undefined;
         if (!w.prim || !isOwned(w.prim.kind) || info?.signal) return anyOtherCanProceed(self);
         const hs = holders(w.prim.id);
-        const alive = hs.filter((h) => !h.dead);
-        if (alive.length === 0) return hs.length > 0 ? false : anyOtherCanProceed(self);
-        return alive.some((h) =>
-          h.tid !== null
+        if (hs.length === 0) return anyOtherCanProceed(self);
+        const holderCanProceed = (h: Holder): boolean =>
+          !h.dead &&
+          (h.tid !== null
             ? h.tid !== thread.tid || h.pid !== proc.pid
               ? progressing.has(threadKey(h.pid, h.tid))
               : false
-            : procCanProceed(h.pid, self),
-        );
+            : procCanProceed(h.pid, self));
+        if (allMustProceed && uncertain(w.prim.id)) return hs.every(holderCanProceed);
+        return hs.some(holderCanProceed);
       }
       case 'process-join': {
         const target = w.target !== null ? byPid.get(w.target) : undefined;
@@ -161,10 +195,25 @@ export function analyze(snap: Snapshot): Analysis {
 
   const deadlocked = remaining;
   const groups = explain(deadlocked, holders, byPid);
+  // The latest of the waits, and no earlier than the last change in the set of processes: until
+  // then a process that could wake them was there (or has just arrived, and gets the timeout).
   const formedAt = deadlocked.length
-    ? Math.max(...deadlocked.map((b) => b.thread.wait?.since ?? snap.now))
+    ? Math.max(...deadlocked.map((b) => b.thread.wait?.since ?? snap.now), snap.processesChangedAt ?? 0)
     : null;
   return { deadlocked, groups, holders, formedAt };
+}
+
+/**
+ * The holders of a mutex: it has one, so exact records (dumps, processes that cannot have
+ * released it unseen) win over maybe ones, which are then stale. Without an exact record, every
+ * process with a record is a candidate: the holder is among them (the agent's invariant: a
+ * process holding a Lock/RLock has its record set).
+ */
+function mutexHolders(list: Holder[]): Holder[] {
+  const sure = list.filter((h) => !h.maybe);
+  if (sure.length > 0) return sure;
+  // A single candidate is the holder.
+  return list.length === 1 ? [{ ...list[0], maybe: false }] : list;
 }
 
 /** One entry per primitive (a process reports a primitive once, but be safe with merged lists). */

@@ -92,6 +92,21 @@ function exitPhrase(p: ProcSnap | undefined): string {
   return `which exited (${how}${ctl})`;
 }
 
+/**
+ * Exited processes of which one holds a lock, and which one is unknown: each had acquired it and
+ * was killed by a signal, so whether it had released it since was never recorded.
+ */
+function candidatesPhrase(snap: Snapshot, holders: Holder[]): string {
+  const each = holders.map((h) => {
+    const p = snap.processes.find((x) => x.pid === h.pid);
+    return `${procLabel(p, h.pid)}, ${exitPhrase(p)}${h.site ? `, acquired it${at(h.site)}` : ''}`;
+  });
+  return (
+    `one of ${holders.length} exited processes (each had acquired it and was killed before it could tell ` +
+    `whether it had released it): ${each.join('; or ')}`
+  );
+}
+
 interface Built {
   message: string;
   locations: FindingLocation[];
@@ -122,7 +137,13 @@ function describe(snap: Snapshot, analysis: Analysis, members: Blocked[], depend
     pids.add(b.proc.pid);
     let text = `${threadLabel(b)} ${waitPhrase(snap, b)}`;
     const holders = w?.op === 'lock' && w.prim && isOwned(w.prim.kind) ? analysis.holders(w.prim.id) : [];
-    if (holders.length > 0) {
+    if (holders.length > 1 && holders.every((h) => h.dead && h.maybe)) {
+      text += `, which is held by ${candidatesPhrase(snap, holders)}`;
+      for (const h of holders) {
+        pids.add(h.pid);
+        push(loc(h.site, h.pid, 'acquired'));
+      }
+    } else if (holders.length > 0) {
       const alive = holders.filter((h) => !h.dead);
       const dead = holders.filter((h) => h.dead);
       const parts: string[] = [];
@@ -152,7 +173,7 @@ function describe(snap: Snapshot, analysis: Analysis, members: Blocked[], depend
       site: w?.site ?? b.thread.localWait?.site ?? null,
       since: w?.since ?? null,
       target: w?.target ?? null,
-      holders: holders.map((h) => ({ pid: h.pid, thread: h.tid, site: h.site, dead: h.dead })),
+      holders: holders.map((h) => ({ pid: h.pid, thread: h.tid, site: h.site, dead: h.dead, maybe: h.maybe })),
     });
   }
   if (dependents.length > 3) {

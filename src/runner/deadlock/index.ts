@@ -9,6 +9,17 @@
 // and reports only threads still blocked in the very same waits. A process that does not answer
 // in time is not confirming (unless it has died), and the detector tries again later.
 //
+// The run's processes come and go (a Pool replaces its workers), and a new one takes a while to
+// connect (arrivals.ts): a process still starting counts as running (it may wake anybody, and it
+// cannot be asked for its stacks), and the hangTimeoutMs are counted from the last change in
+// the set of processes too, so that the last process that could wake the waiters had the whole
+// timeout to be replaced (analysis formedAt), both when a candidate is found and when confirmed.
+//
+// The state files' records of who holds a Lock or RLock may be stale (the agent does not record
+// their releases: model.ts HeldPrim.maybe). So the candidates are judged pessimistically (a
+// wait on a lock with several possible holders is blocked unless all of them can proceed), and
+// the confirmation, on the dumps' exact holdings, decides.
+//
 // After reporting: `onDeadlock: 'kill'` (the CLI's default) stops the run; 'keep' leaves it
 // running so the user can look at the live processes. Findings are also emitted at once as the
 // session event 'deadlock' (Finding[]).
@@ -78,7 +89,7 @@ export function createDeadlockDetector(): DeadlockDetector {
     }
     const snap = snapshotNow();
     if (!snap) return;
-    const a = analyze(snap);
+    const a = analyze(snap, { uncertain: 'all' });
     const fresh = a.deadlocked.filter(
       (b) => !reportedWaits.has(`${threadKey(b.proc.pid, b.thread.tid)}@${b.thread.wait?.since ?? 0}`),
     );
@@ -100,6 +111,7 @@ export function createDeadlockDetector(): DeadlockDetector {
 
   const confirm = async (candidate: Analysis): Promise<void> => {
     const s = session!;
+    // Processes still starting cannot answer yet: the snapshot counts them as running.
     const live = s.model.all().filter((p) => p.python && p.role !== 'helper' && isAlive(s.model, p));
     const replies = await Promise.all(
       live.map((p) =>
@@ -114,6 +126,9 @@ export function createDeadlockDetector(): DeadlockDetector {
     const snap = snapshotNow(new Map([...dumps].filter(([, r]) => r !== null)));
     if (!snap) return;
     const a = analyze(snap);
+    // A process started, connected or ended while the stacks were asked for: not due yet (tick
+    // comes back when it is).
+    if (a.formedAt !== null && a.formedAt + hangTimeoutMs() > Date.now()) return;
     const before = new Set(candidate.deadlocked.map((b) => `${threadKey(b.proc.pid, b.thread.tid)}@${b.thread.wait?.since ?? 0}`));
     // Every deadlocked thread must still be in the same wait, and every live process involved
     // must have answered (a process that died meanwhile needs no answer).

@@ -53,6 +53,14 @@ export interface HeldPrim {
   kind: string;
   /** Where this process last acquired it. */
   site: Loc | null;
+  /**
+   * The record may be stale: it acquired the lock there and may have released it since. A Lock's
+   * or RLock's release records nothing (the agent keeps the C method: sync.py), so its state-file
+   * record is exact only when the process cannot have released it unseen: every thread of it
+   * waits (a wait clears the records of released locks), or it passed its exit point. Stack
+   * dumps are exact. A mutex has one holder: it is among the processes with a record on it.
+   */
+  maybe?: boolean;
 }
 
 export interface ExitInfo {
@@ -82,6 +90,11 @@ export interface ProcSnap {
   /** Primitives this process holds now, or held when it died. */
   held: HeldPrim[];
   exit?: ExitInfo | null;
+  /**
+   * Alive, its agent not connected yet (arrivals.ts): nothing is known about it, so it counts
+   * as running (threads empty, complete false).
+   */
+  starting?: boolean;
 }
 
 export interface PrimInfo {
@@ -101,6 +114,11 @@ export interface Snapshot {
   now: number;
   processes: ProcSnap[];
   prims: Map<string, PrimInfo>;
+  /**
+   * When the run's set of processes last changed (a process started, connected or ended; epoch
+   * ms): a deadlock forms no earlier (the last process that could wake the waiters was there).
+   */
+  processesChangedAt?: number | null;
 }
 
 /** A waiting thread, named for messages. */
@@ -110,6 +128,16 @@ export interface ThreadRef {
 }
 
 export const threadKey = (pid: number, tid: number): string => `${pid}/${tid}`;
+
+/** Mutexes: at most one holder (a Condition is its lock, an RLock unless the program gave one). */
+export function isMutex(kind: string): boolean {
+  return kind === 'Lock' || kind === 'RLock' || kind === 'Condition';
+}
+
+/** Kinds whose state-file records may outlive the holding (HeldPrim.maybe): released in C. */
+export function mayBeStale(kind: string): boolean {
+  return kind === 'Lock' || kind === 'RLock';
+}
 
 /** Primitives that have owners: a wait on them is satisfied only by a holder's release. */
 export function isOwned(kind: string): boolean {

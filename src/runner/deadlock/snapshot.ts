@@ -1,9 +1,11 @@
 // Builds the analysis snapshot (model.ts) of a running session: the process model of the runner
 // (names, alive or not, helpers, exit statuses, terminate/kill calls) joined with the agents'
-// state files (waits, held primitives) and, when confirming, their stack dumps.
+// state files (waits, held primitives) and, when confirming, their stack dumps; plus the
+// processes still starting and when the set of processes last changed (arrivals.ts).
 import type { ProcessRecord, RunModel } from '../model';
-import { asLoc, type StateFiles } from './stateFile';
-import type { Frame, HeldPrim, Loc, PrimInfo, ProcSnap, Snapshot, ThreadSnap, Wait, WaitOp } from './model';
+import { processSetChangedAt, stillStarting } from './arrivals';
+import { asLoc, type ProcessState, type StateFiles } from './stateFile';
+import { mayBeStale, type Frame, type HeldPrim, type Loc, type PrimInfo, type ProcSnap, type Snapshot, type ThreadSnap, type Wait, type WaitOp } from './model';
 
 /** A dump_stacks reply (stacks.py), as far as the analysis reads it. */
 export interface DumpReply {
@@ -77,7 +79,8 @@ export function buildSnapshot(
   dumps: Map<number, DumpReply | null> = new Map(),
   now = Date.now(),
 ): Snapshot {
-  const records = model.all().filter((p) => p.python);
+  const all = model.all();
+  const records = all.filter((p) => p.python);
   // Exited processes first: their files are final (read once, cached), and their journals must
   // be complete before anything else reads them.
   const alive = new Map(records.map((p) => [p.pid, isAlive(model, p)]));
@@ -103,7 +106,7 @@ export function buildSnapshot(
     const state = alive ? files.read(rec.pid) : states.get(rec.pid) ?? null;
     const dump = alive ? dumps.get(rec.pid) : undefined;
     const threads: ThreadSnap[] = [];
-    let held: HeldPrim[] = state ? state.held.map((h) => ({ ...h })) : [];
+    let held: HeldPrim[] = state ? heldFromState(state) : [];
     let complete = false;
     let userThreads = state ? state.userThreads : 1;
     if (dump) {
@@ -148,7 +151,37 @@ export function buildSnapshot(
           },
     });
   }
-  return { now, processes, prims: labels.all() };
+  // Processes still starting may wake anybody: they are in the snapshot as running.
+  for (const rec of all) if (stillStarting(model, rec, now)) processes.push(startingProcess(rec));
+  return { now, processes, prims: labels.all(), processesChangedAt: processSetChangedAt(model) };
+}
+
+/** A process whose agent has not connected yet: alive, nothing known about its threads. */
+function startingProcess(rec: ProcessRecord): ProcSnap {
+  return {
+    pid: rec.pid,
+    name: rec.name ?? `pid ${rec.pid}`,
+    alive: true,
+    helper: false,
+    parent: rec.startedBy ?? rec.osPpid,
+    userThreads: 1,
+    threads: [],
+    complete: false,
+    held: [],
+    exit: null,
+    starting: true,
+  };
+}
+
+/**
+ * The held records of a state file. Those of a Lock/RLock are "maybe" (model.ts HeldPrim.maybe)
+ * unless the process cannot have released one unseen since: it passed its exit point, or every
+ * thread of it waits (each wait began by clearing the records of released locks).
+ */
+export function heldFromState(state: ProcessState): HeldPrim[] {
+  const waiting = state.waits.filter((w) => !w.helper).length;
+  const exact = state.exited || waiting >= Math.max(1, state.userThreads);
+  return state.held.map((h) => (mayBeStale(h.kind) && !exact ? { ...h, maybe: true } : { ...h }));
 }
 
 function threadFromDump(raw: unknown): ThreadSnap | null {

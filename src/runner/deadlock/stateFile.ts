@@ -61,6 +61,8 @@ export interface ProcessState {
   userThreads: number;
   waits: StateWait[];
   held: StateHeld[];
+  /** It passed its exit point (journal "exit"): its held records are exact from then on. */
+  exited: boolean;
 }
 
 /** The journal of one process, read incrementally. */
@@ -73,6 +75,7 @@ class Journal {
   readonly orders: OrderRecord[] = [];
   readonly signals = new Set<string>();
   readonly pipes: Array<{ a: string; b: string; site: Loc | null }> = [];
+  exited = false;
 
   constructor(
     readonly pid: number,
@@ -95,6 +98,7 @@ class Journal {
         this.prims.clear();
         this.codes.clear();
         this.threads.clear();
+        this.exited = false;
       }
       if (size === this.offset) return;
       const buf = Buffer.alloc(size - this.offset);
@@ -151,6 +155,9 @@ class Journal {
         break;
       case 'signal':
         if (typeof r.id === 'string') this.signals.add(r.id);
+        break;
+      case 'exit':
+        this.exited = true;
         break;
       case 'pipe':
         if (typeof r.a === 'string' && typeof r.b === 'string') this.pipes.push({ a: r.a, b: r.b, site: asLoc(r.site) });
@@ -278,7 +285,7 @@ export class StateFiles {
           held.push({ id: p.id, kind: p.kind, site: journal.locAt(word(prims, s * L.primWords + L.prim.code), offset) });
         }
       }
-      return { pid, userThreads: word(head, L.header.userThreads), waits, held };
+      return { pid, userThreads: word(head, L.header.userThreads), waits, held, exited: journal.exited };
     } catch {
       return null;
     } finally {

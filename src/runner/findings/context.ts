@@ -4,6 +4,7 @@ import * as path from 'path';
 import type { AgentLocation } from '../protocol';
 import type { ProcessRecord, RunModel } from '../model';
 import type { FindingLocation } from './types';
+import type { ParentPauses } from './parentPauses';
 
 export interface FindingContext {
   model: RunModel;
@@ -14,6 +15,8 @@ export interface FindingContext {
   endedAt: number;
   zombieThresholdMs: number;
   timeoutMs: number | null;
+  /** When processes were stopped or starved of CPU (recorded live by the lifecycle detector). */
+  pauses?: ParentPauses;
 }
 
 const SIGNAL_NAMES = new Map<number, string>(

@@ -9,6 +9,7 @@ import { orphanFindings } from './orphan';
 import { childExceptionFindings } from './childException';
 import { leakedShmFindings } from './leakedShm';
 import { runOutcomeFindings } from './runOutcome';
+import { PauseRecorder } from './parentPauses';
 
 export const LIFECYCLE_RULES: Array<(ctx: FindingContext) => Finding[]> = [
   runOutcomeFindings,
@@ -24,10 +25,16 @@ export function lifecycleFindings(ctx: FindingContext): Finding[] {
 }
 
 export function createLifecycleDetector(): Detector {
+  // Stops and CPU starvation of parents can only be seen while the run lasts.
+  const pauses = new PauseRecorder();
   return {
     name: 'lifecycle',
+    attach(session: Session) {
+      pauses.attach(session);
+    },
     finish(session: Session) {
-      return lifecycleFindings(session.findingContext());
+      const ctx = session.findingContext();
+      return lifecycleFindings({ ...ctx, pauses: pauses.result(ctx.endedAt) });
     },
   };
 }

@@ -9,8 +9,10 @@ const PREFIX_COLORS = [36, 33, 35, 32, 34, 96, 93, 95, 92, 94];
 
 /**
  * Turns output chunks into terminal text. A chunk may end mid-line; a prefix is written only at
- * the start of a line, and the partial line of one process is finished with a newline before
- * another process writes (otherwise their text would interleave on one line under one prefix).
+ * the start of a line, and the partial line of one process (or stream) is finished with a newline
+ * before another writes (otherwise their text would interleave on one line under one prefix).
+ * A carriage return that is not a line end (a progress counter redrawing its line) writes the
+ * prefix again, so that the redrawn text does not overwrite it.
  */
 export class OutputFormatter {
   private atLineStart = true;
@@ -19,22 +21,25 @@ export class OutputFormatter {
 
   constructor(private readonly prefix: boolean) {}
 
-  /** `who` names the writer ("Process-1"); `stream` is 'stderr' for red-ish text. */
+  /** `who` names the writer ("Process-1"), undefined when unknown; `stream` is 'stderr' for red text. */
   format(data: string, who?: string, stream: 'stdout' | 'stderr' = 'stdout'): string {
     if (data.length === 0) return '';
     let out = '';
-    const key = `${who ?? ''}`;
+    const key = `${stream}:${who ?? ''}`;
     if (this.prefix && !this.atLineStart && this.lastKey !== key) {
       out += '\r\n';
       this.atLineStart = true;
     }
     this.lastKey = key;
+    const prefix = this.prefix && who ? this.prefixFor(who) : '';
+    const color = stream === 'stderr' ? `${ESC}31m` : '';
     const pieces = data.split(/\r?\n/);
     pieces.forEach((piece, i) => {
       const last = i === pieces.length - 1;
       if (piece.length > 0) {
-        if (this.atLineStart && this.prefix && who) out += this.prefixFor(who);
-        out += stream === 'stderr' ? `${ESC}31m${piece}${ESC}0m` : piece;
+        if (this.atLineStart) out += prefix;
+        const body = prefix ? piece.replace(/\r/g, `\r${prefix}${color}`) : piece;
+        out += color ? `${color}${body}${ESC}0m` : body;
         this.atLineStart = false;
       }
       if (!last) {
@@ -43,6 +48,11 @@ export class OutputFormatter {
       }
     });
     return out;
+  }
+
+  /** The cursor is at the start of a line now (the echo of what the user typed ended one). */
+  lineEnded(): void {
+    this.atLineStart = true;
   }
 
   /** Text that ends any partial line, before mpscope writes its own lines. */

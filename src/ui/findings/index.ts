@@ -4,6 +4,7 @@ import type { RunState } from '../run/state';
 import { RunAnnotations } from './annotations';
 import { MainGuardCodeLens } from './codelens';
 import { FindingsProvider, REVEAL_COMMAND, revealLocation } from './findings-view';
+import { findingsBadgeTooltip, findingsMessage } from './message';
 
 export interface FindingsHandles {
   annotations: RunAnnotations;
@@ -23,8 +24,8 @@ export function registerFindings(ctx: MpscopeContext, state: RunState): Findings
   ) as vscode.TreeView<unknown>;
   const updateBadge = () => {
     const n = state.report?.findings.length ?? 0;
-    findingsView.badge = n > 0 ? { value: n, tooltip: `${n} finding${n === 1 ? '' : 's'} in the last mpscope run` } : undefined;
-    findingsView.message = state.report && n === 0 ? 'The last run had no findings.' : undefined;
+    findingsView.badge = n > 0 ? { value: n, tooltip: findingsBadgeTooltip(n, state.live) } : undefined;
+    findingsView.message = findingsMessage({ live: state.live, script: state.script, findings: state.report?.findings.length });
   };
   ctx.track(state.onDidChange(updateBadge));
   updateBadge();

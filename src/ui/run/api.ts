@@ -17,6 +17,8 @@ export interface RunApi {
   decorations(): ShownDecoration[];
   /** The Findings view as the user reads it. */
   findingsRows(): FindingsRow[];
+  /** The Findings view's message (shown above its tree), if any. */
+  findingsMessage(): string | undefined;
   /** The "Run: script.py" node of the Processes view as the user reads it. */
   runRows(): RunRow[];
 }

@@ -40,6 +40,7 @@ export function registerRun(ctx: MpscopeContext): void {
     status,
     decorations: () => findings.annotations.shownDecorations(),
     findingsRows: () => findings.findings.rows(),
+    findingsMessage: () => findings.findingsView.message,
     runRows: () => runNodes.rows(),
   };
   setRunApi(ctx, api);

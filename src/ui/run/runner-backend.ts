@@ -12,6 +12,7 @@ import { mergeEnv, type RunRequest } from '../../runner/view/run-request';
 import { normalizeReport, signalName } from '../../runner/view/model';
 import { formatStacks } from '../../runner/view/stacks-text';
 import { launchRegistry } from '../../procs/launches';
+import { attributeSessionOutput } from '../../runner/outputTags';
 
 /** Live report snapshots at most this often: a Pool of 8 workers must not redraw 8 views per message. */
 const UPDATE_INTERVAL_MS = 150;
@@ -35,6 +36,7 @@ export function createRunnerBackend(ctx: MpscopeContext): RunBackend {
         stdin: 'pipe',
         stdout: 'pipe',
         stderr: 'pipe',
+        prefixOutput: request.prefixOutput === true,
       });
       const handle = new SessionHandle(ctx, session, request.python);
       await session.start(); // LaunchError: one line, shown by the controller
@@ -64,14 +66,20 @@ export class SessionHandle implements RunHandle {
 
   attach(): void {
     const s = this.session;
-    for (const [stream, readable] of [
-      ['stdout', s.stdout],
-      ['stderr', s.stderr],
-    ] as const) {
-      if (!readable) continue;
-      const decoder = new StringDecoder('utf8');
-      readable.on('data', (chunk: Buffer) => this.emitOutput(decoder.write(chunk), stream));
-      readable.on('end', () => this.emitOutput(decoder.end(), stream));
+    // Tagged output: who wrote what (mpscope.run.prefixOutput). Attached before 'end' below, so
+    // that all of it is in the terminal before the run's last line.
+    if (s.options.prefixOutput) {
+      attributeSessionOutput(s, (text, stream, who) => this.emitOutput(text, stream, who));
+    } else {
+      for (const [stream, readable] of [
+        ['stdout', s.stdout],
+        ['stderr', s.stderr],
+      ] as const) {
+        if (!readable) continue;
+        const decoder = new StringDecoder('utf8');
+        readable.on('data', (chunk: Buffer) => this.emitOutput(decoder.write(chunk), stream));
+        readable.on('end', () => this.emitOutput(decoder.end(), stream));
+      }
     }
     // The user closing stdin (Ctrl-D) or the script exiting makes writes fail with EPIPE: harmless.
     s.stdin?.on('error', () => undefined);
@@ -129,9 +137,9 @@ export class SessionHandle implements RunHandle {
     }
   }
 
-  private emitOutput(data: string, stream: 'stdout' | 'stderr'): void {
+  private emitOutput(data: string, stream: 'stdout' | 'stderr', who?: string): void {
     if (!data) return;
-    for (const l of this.outputListeners) l(data, stream);
+    for (const l of this.outputListeners) l(data, stream, who);
   }
 
   private scheduleUpdate(now = false): void {

@@ -53,6 +53,8 @@ export class RunTerminal implements vscode.Pseudoterminal {
   handleInput(data: string): void {
     const r = this.editor.feed(data);
     if (r.echo) this.write(r.echo);
+    // The echo's newline ended the line: the program's next output starts a new, prefixed one.
+    if (r.echo.endsWith('\r\n')) this.formatter.lineEnded();
     for (const line of r.lines) this.input?.line(line);
     if (r.interrupt) this.input?.interrupt();
     if (r.eof) this.input?.eof();

@@ -36,6 +36,12 @@ const POSITIVE: Array<[string, string[], number]> = [
   ['join_before_drain.py', [], 1],
   ['pool_worker_killed.py', [], 1],
   ['terminate_broken_queue.py', [], 1],
+  ['stale_bystander.py', ['--bystander=run'], 2],
+  ['stale_bystander.py', ['--bystander=wait', '--kind=RLock', '--start=spawn'], 2],
+  ['dead_candidates.py', ['--others=wait'], 1],
+  ['dead_candidates.py', ['--others=run', '--how=kill'], 1],
+  ['self_deadlock_explicit.py', [], 1],
+  ['stranger_child.py', ['--child=isolated'], 2],
 ];
 
 const NEGATIVE = [
@@ -49,6 +55,9 @@ const NEGATIVE = [
   'neg_pool_busy.py',
   'neg_join_slow_child.py',
   'potential_lock_order.py',
+  'lock_as_signal.py',
+  'explicit_lock_order.py',
+  'neg_pool_slow_replacement.py',
 ];
 
 const started: ChildProcess[] = [];

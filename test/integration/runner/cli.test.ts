@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FIXTURES, REPO, plainRun } from './helpers';
+import { assertValidSarif } from '../../unit/lint/sarif-valid';
 
 interface CliResult {
   status: number | null;
@@ -96,6 +97,7 @@ describe('cli: mpscope run', function () {
     assert.strictEqual(r.status, 1);
     assert.strictEqual(JSON.parse(fs.readFileSync(report, 'utf8')).findings[0].kind, 'leaked-shm');
     const s = JSON.parse(fs.readFileSync(sarif, 'utf8'));
+    assertValidSarif(s);
     assert.strictEqual(s.version, '2.1.0');
     assert.strictEqual(s.runs[0].results[0].ruleId, 'leaked-shm');
   });

@@ -1,6 +1,16 @@
 // One fixture per finding kind, run for real, under the start methods where it matters.
 import * as assert from 'assert';
-import { assertAgentClean, cleanupSessions, findings, hasLocation, runFixture } from './helpers';
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import { readRunDelays, starvationMs } from '../../../src/runner/findings/parentPauses';
+import { assertAgentClean, cleanupSessions, findings, hasLocation, runFixture, startFixture } from './helpers';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once cond() holds (bounded by the test's timeout). */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await sleep(20);
+}
 
 describe('runner: findings', function () {
   this.timeout(60_000);
@@ -74,6 +84,51 @@ describe('runner: findings', function () {
       assert.strictEqual(findings(r.report, 'unjoined').length, 0);
     });
   }
+
+  // A stopped parent cannot collect anything: it was not neglecting its child, and collecting it
+  // as soon as it is continued is all a program can do. Only the parent's own time counts.
+  it('zombie: not blamed on a parent stopped (SIGSTOP) while its child exited, reaping it once continued', async () => {
+    const { session, output } = await startFixture('zombie_stopped_parent.py');
+    await until(() => output().stdout.includes('ready'));
+    const main = session.model.mainPid!;
+    const child = () => session.processes.find((p) => p.name === 'Process-1');
+    process.kill(main, 'SIGSTOP');
+    try {
+      // Stopped until its child has been a zombie in /proc for longer than the threshold.
+      await until(() => child()?.zombieSince != null);
+      await sleep(1500);
+    } finally {
+      process.kill(main, 'SIGCONT');
+    }
+    const report = await session.wait();
+    assert.match(output().stdout, /joined 0/);
+    // It was a zombie for longer than the threshold by the wall clock...
+    const c = child()!;
+    assert.ok(c.reapedAt! - c.zombieSince! > 1400, `zombie for ${c.reapedAt! - c.zombieSince!} ms`);
+    assert.strictEqual(c.reapedBy, main);
+    // ... while its parent could not run: no finding.
+    assert.deepStrictEqual(findings(report, 'zombie'), []);
+    assert.deepStrictEqual(report.findings, []);
+  });
+
+  // What the zombie rule subtracts for a starved parent: the kernel's run-queue wait of its
+  // threads. Two busy loops sharing one CPU each wait for it about half of the time.
+  it('starvation: the run-queue wait of a real process is read from /proc', async function () {
+    if (!fs.existsSync('/proc/self/task')) this.skip();
+    const code = 'import os\nos.sched_setaffinity(0, {0})\nwhile 1: pass';
+    const hogs = [0, 1].map(() => spawn('python3', ['-c', code], { stdio: 'ignore' }));
+    try {
+      await sleep(300); // started and pinned
+      const before = readRunDelays(hogs[0].pid!);
+      await sleep(600);
+      const after = readRunDelays(hogs[0].pid!);
+      assert.ok(before && after, 'no schedstat in /proc');
+      const waited = starvationMs(before, after);
+      assert.ok(waited > 100 && waited < 700, `waited ${waited} ms for a CPU in 600 ms`);
+    } finally {
+      for (const h of hogs) h.kill('SIGKILL');
+    }
+  });
 
   for (const method of ['fork', 'spawn'] as const) {
     it(`orphan (${method}): the parent left with os._exit`, async () => {

@@ -1,5 +1,6 @@
 // Stopping runs, limits and bad input: the whole tree goes, whatever it does.
 import * as assert from 'assert';
+import { spawn, type ChildProcess } from 'child_process';
 import * as path from 'path';
 import { Session } from '../../../src/runner/session';
 import { cleanupSessions, FIXTURES, findings, runFixture, startFixture } from './helpers';
@@ -7,6 +8,15 @@ import { cleanupSessions, FIXTURES, findings, runFixture, startFixture } from '.
 /** Resolves when the script printed `ready` (bounded by the test's timeout). */
 async function ready(output: () => { stdout: string }): Promise<void> {
   while (!output().stdout.includes('ready')) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** Busy loops that load the CPUs (a starved machine); stopHogs() ends them. */
+function startHogs(n: number): ChildProcess[] {
+  return Array.from({ length: n }, () => spawn('python3', ['-c', 'while 1: pass'], { stdio: 'ignore' }));
+}
+
+function stopHogs(hogs: ChildProcess[]): void {
+  for (const h of hogs) h.kill('SIGKILL');
 }
 
 function alive(pid: number): boolean {
@@ -20,6 +30,11 @@ function alive(pid: number): boolean {
 
 describe('runner: stop, limits, bad input', function () {
   this.timeout(60_000);
+  let hogs: ChildProcess[] = [];
+  afterEach(() => {
+    stopHogs(hogs);
+    hogs = [];
+  });
   afterEach(cleanupSessions);
 
   it('stop() terminates the whole tree and leaves no process behind', async () => {
@@ -51,6 +66,39 @@ describe('runner: stop, limits, bad input', function () {
     await session.stop('stop', 300);
     assert.ok(!alive(escaped.pid));
     assert.deepStrictEqual(session.remainingPids({ zombies: true }), []);
+  });
+
+  // A Pool replaces its workers while the stop signals them (killing a worker makes its pool start
+  // another, and maxtasksperchild does so all the time). A process started after the supervisor
+  // took its list must not escape the SIGTERM: it would run on, orphaned, against its dead
+  // parent's pipes (BrokenPipeError on the result pipe, EOFError reading the spawn data).
+  for (const [method, stops] of [['fork', 6], ['spawn', 4]] as const) {
+    it(`stop() during a Pool's worker churn (${method}): no process outlives the stop to fail`, async () => {
+      // A spawned worker starts slowly: on a busy machine, more of them are starting at the stop.
+      if (method === 'spawn') hogs = startHogs(3);
+      for (let i = 0; i < stops; i++) {
+        const { session, output } = await startFixture('pool_churn.py', { args: [method] });
+        await ready(output);
+        await new Promise((r) => setTimeout(r, 150 + 100 * i));
+        const report = await session.stop();
+        const { stderr } = output();
+        assert.doesNotMatch(stderr, /Traceback|Error/, `stop ${i + 1}:\n${stderr.slice(-3000)}`);
+        assert.deepStrictEqual(report.findings, [], `stop ${i + 1}`);
+        assert.deepStrictEqual(session.remainingPids({ zombies: true }), []);
+      }
+    });
+  }
+
+  it('Pool(maxtasksperchild) under spawn and CPU load: no BrokenPipeError in a replacement worker', async function () {
+    this.timeout(240_000);
+    // The flaky program, run again and again with mpscope's defaults while the machine is busy.
+    hogs = startHogs(3);
+    for (let i = 0; i < 12; i++) {
+      const r = await runFixture('pool_maxtasks.py');
+      assert.doesNotMatch(r.stderr, /Traceback|BrokenPipeError|EOFError/, `run ${i + 1}:\n${r.stderr.slice(-3000)}`);
+      assert.deepStrictEqual(findings(r.report, 'child-exception'), [], `run ${i + 1}`);
+      if (r.report.stopped === null) assert.match(r.stdout, /^285$/m);
+    }
   });
 
   it('stop() escalates to SIGKILL when processes ignore SIGTERM', async () => {

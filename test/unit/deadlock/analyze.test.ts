@@ -256,4 +256,78 @@ describe('deadlock: hazards explained', () => {
     assert.match(f.message, /Queue#1 is broken: Process-1 \(pid 2\) exited \(killed by SIGTERM, terminate\(\) at fixture\.py:19\) inside get\(\)/);
     assert.ok(f.locations.some((l) => l.role === 'terminate' && l.line === 19 && l.pid === 1));
   });
+
+});
+
+describe('deadlock: Lock/RLock records that may be stale (maybe: released in C since)', () => {
+  const maybe = (id: string, line: number) => ({ ...held(id, line), maybe: true });
+
+  it('a stale record on a running bystander hides no cycle, and the bystander is no holder', () => {
+    const snap = ring(2);
+    snap.processes.push(proc(200, 'Process-9', [thread(1, null)], { held: [maybe('Lock:0', 40), maybe('Lock:1', 41)] }));
+    for (const uncertain of ['any', 'all'] as const) {
+      const a = analyze(snap, { uncertain });
+      assert.deepStrictEqual(pidsOf(a), [99, 100, 101]);
+      assert.deepStrictEqual(a.holders('Lock:0').map((h) => h.pid), [100]);
+    }
+    const [f] = deadlockFindings(snap, analyze(snap));
+    assert.ok(!f.pids.includes(200), f.message);
+  });
+
+  it('a stale record on a blocked process makes no cycle when the exact holder runs', () => {
+    const snap = snapshot([
+      proc(10, 'P1', [thread(1, wait('lock', 'Lock:a', 12))], { held: [held('Lock:b', 10)] }),
+      proc(20, 'P2', [thread(1, null)], { held: [held('Lock:a', 20)] }),
+      proc(30, 'P3', [thread(1, wait('lock', 'Lock:b', 31))], { held: [maybe('Lock:a', 30)] }),
+    ]);
+    assert.deepStrictEqual(analyze(snap, { uncertain: 'all' }).deadlocked, []);
+  });
+
+  it('candidates of which one is dead: a candidate deadlock to confirm, not a certain one', () => {
+    const snap = snapshot([
+      proc(1, 'MainProcess', [thread(1, wait('lock', 'Lock:a', 50))]),
+      proc(2, 'Process-1', [thread(1, null)], { held: [maybe('Lock:a', 10)] }),
+      proc(3, 'Process-2', [], { alive: false, held: [maybe('Lock:a', 20)], exit: { code: null, signal: 15 } }),
+    ]);
+    assert.deepStrictEqual(analyze(snap).deadlocked, [], 'the running candidate may hold it');
+    assert.deepStrictEqual(pidsOf(analyze(snap, { uncertain: 'all' })), [1], 'the dead one may hold it');
+  });
+
+  it('a single candidate is the holder, named with certainty', () => {
+    const snap = snapshot([
+      proc(1, 'MainProcess', [thread(1, wait('lock', 'Lock:a', 50))]),
+      proc(3, 'Process-2', [], { alive: false, held: [maybe('Lock:a', 20)], exit: { code: null, signal: 15 } }),
+    ]);
+    const a = analyze(snap);
+    assert.strictEqual(a.groups[0].type, 'dead-holder');
+    const [f] = deadlockFindings(snap, a);
+    assert.match(f.message, /which is held by Process-2 \(pid 3\), which exited \(killed by SIGTERM\) while holding it; it acquired it at fixture\.py:20/);
+  });
+
+  it('several dead candidates: listed as such, none named as the holder', () => {
+    const dead = (pid: number, line: number) =>
+      proc(pid, `Process-${pid}`, [], { alive: false, held: [maybe('Lock:a', line)], exit: { code: null, signal: 9 } });
+    const snap = snapshot([proc(1, 'MainProcess', [thread(1, wait('lock', 'Lock:a', 50))]), dead(2, 20), dead(3, 30)]);
+    const a = analyze(snap);
+    assert.deepStrictEqual(pidsOf(a), [1]);
+    assert.strictEqual(a.groups[0].type, 'dead-holder');
+    const [f] = deadlockFindings(snap, a);
+    assert.match(
+      f.message,
+      /which is held by one of 2 exited processes \(each had acquired it and was killed before it could tell whether it had released it\): Process-2 \(pid 2\), which exited \(killed by SIGKILL\), acquired it at fixture\.py:20; or Process-3 \(pid 3\), which exited \(killed by SIGKILL\), acquired it at fixture\.py:30/,
+    );
+    assert.doesNotMatch(f.message, /while holding it/);
+    assert.deepStrictEqual(f.locations.filter((l) => l.role === 'acquired').map((l) => `${l.pid}:${l.line}`), ['2:20', '3:30']);
+  });
+
+  it('an exact record wins over stale ones (a mutex has one holder)', () => {
+    const snap = snapshot([
+      proc(1, 'MainProcess', [thread(1, wait('lock', 'Lock:a', 50))]),
+      proc(2, 'Process-1', [], { alive: false, held: [maybe('Lock:a', 10)], exit: { code: null, signal: 9 } }),
+      proc(3, 'Process-2', [], { alive: false, held: [held('Lock:a', 20)], exit: { code: 3, signal: null } }),
+    ]);
+    const a = analyze(snap);
+    assert.deepStrictEqual(a.holders('Lock:a').map((h) => h.pid), [3]);
+    assert.match(deadlockFindings(snap, a)[0].message, /held by Process-2 \(pid 3\), which exited \(exit code 3\) while holding it/);
+  });
 });

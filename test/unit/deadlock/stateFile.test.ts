@@ -5,7 +5,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { STATE_FILE as L } from '../../../src/runner/deadlock/protocol';
-import { StateFiles } from '../../../src/runner/deadlock/stateFile';
+import { heldFromState } from '../../../src/runner/deadlock/snapshot';
+import { StateFiles, type ProcessState } from '../../../src/runner/deadlock/stateFile';
 
 const THREADS_AT = L.headerWords;
 const PRIMS_AT = THREADS_AT + L.threadSlots * L.threadWords;
@@ -68,6 +69,7 @@ describe('deadlock: state files', () => {
       },
     ]);
     assert.deepStrictEqual(s.held, [{ id: '/mp-a', kind: 'Lock', site: { file: '/x.py', line: 15, function: 'worker' } }]);
+    assert.strictEqual(s.exited, false);
     assert.deepStrictEqual(files.facts().orders, []);
     // The rest of the cut line arrives: the journal continues where it stopped.
     fs.appendFileSync(journal, ',"aKind":"Lock","b":"/mp-b","bKind":"Lock","aSite":null,"bSite":null,"thread":"MainThread"}\n');
@@ -78,5 +80,48 @@ describe('deadlock: state files', () => {
     fs.writeFileSync(path.join(dir, 'sync-5.state'), Buffer.alloc(PRIMS_AT * 8));
     assert.strictEqual(new StateFiles(dir).read(5), null);
     assert.strictEqual(new StateFiles(dir).read(6), null);
+  });
+
+  it('the journal says when a process passed its exit point', () => {
+    const pid = 4343;
+    fs.writeFileSync(path.join(dir, `sync-${pid}.log`), '{"t":"prim","slot":0,"id":"/mp-a","kind":"Lock"}\n');
+    writeState(dir, pid, new Map([[L.header.userThreads, 1]]), 1);
+    const files = new StateFiles(dir);
+    assert.strictEqual(files.read(pid)!.exited, false);
+    fs.appendFileSync(path.join(dir, `sync-${pid}.log`), '{"t":"exit"}\n');
+    assert.strictEqual(files.read(pid)!.exited, true);
+  });
+});
+
+describe('deadlock: which held records may be stale', () => {
+  const site = { file: '/x.py', line: 3 };
+  const state = (more: Partial<ProcessState>): ProcessState => ({
+    pid: 1,
+    userThreads: 1,
+    waits: [],
+    held: [
+      { id: '/mp-l', kind: 'Lock', site },
+      { id: '/mp-r', kind: 'RLock', site },
+      { id: '/mp-s', kind: 'Semaphore', site },
+      { id: '/mp-c', kind: 'Condition', site },
+    ],
+    exited: false,
+    ...more,
+  });
+  const wait = (tid: number, helper = false) => ({ tid, thread: `T${tid}`, helper, op: 'lock' as const, prim: null, since: 1, site: null, target: null });
+  const maybeIds = (s: ProcessState) => heldFromState(s).filter((h) => h.maybe).map((h) => h.id);
+
+  it('a running process: its Lock and RLock records (released in C, unrecorded) are maybe', () => {
+    assert.deepStrictEqual(maybeIds(state({})), ['/mp-l', '/mp-r']);
+  });
+
+  it('a process whose threads all wait, or that passed its exit point, has exact records', () => {
+    assert.deepStrictEqual(maybeIds(state({ waits: [wait(1)] })), []);
+    assert.deepStrictEqual(maybeIds(state({ exited: true })), []);
+  });
+
+  it('one thread of two waiting, or only a helper thread: maybe', () => {
+    assert.deepStrictEqual(maybeIds(state({ userThreads: 2, waits: [wait(1)] })), ['/mp-l', '/mp-r']);
+    assert.deepStrictEqual(maybeIds(state({ waits: [wait(5, true)] })), ['/mp-l', '/mp-r']);
   });
 });

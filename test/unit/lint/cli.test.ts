@@ -6,6 +6,7 @@ import * as path from 'path';
 import { PassThrough } from 'stream';
 import { main } from '../../../src/cli/main';
 import { py } from './helpers';
+import { assertValidSarif } from './sarif-valid';
 
 async function runCli(argv: string[], cwd: string) {
   const stdout = new PassThrough();
@@ -96,6 +97,7 @@ describe('cli: mpscope lint', () => {
     const r = await runCli(['lint', '--sarif', out, 'proj'], dir);
     assert.strictEqual(r.code, 1);
     const sarif = JSON.parse(fs.readFileSync(out, 'utf8'));
+    assertValidSarif(sarif);
     assert.strictEqual(sarif.version, '2.1.0');
     assert.match(sarif.$schema, /sarif-2\.1\.0/);
     const run = sarif.runs[0];
@@ -129,6 +131,7 @@ describe('cli: mpscope lint', () => {
     assert.match(json.problems[0].message, /syntax error/);
     assert.deepStrictEqual(json.findings.map((f: { file: string; code: string }) => [f.file, f.code]), [['broken/bad.py', 'MP001']]);
     const sarif = await runCli(['lint', '--sarif', '-', 'broken'], dir);
+    assertValidSarif(JSON.parse(sarif.out));
     const notes = JSON.parse(sarif.out).runs[0].invocations[0].toolExecutionNotifications;
     assert.strictEqual(notes.length, 1);
     assert.match(notes[0].message.text, /could not parse/);

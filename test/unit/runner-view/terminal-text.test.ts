@@ -25,6 +25,28 @@ describe('runner/view terminal text', () => {
     assert.strictEqual(f.finishLine(), '\r\n');
   });
 
+  it('with prefixes, ends a partial line when the stream changes, and keeps stderr red after the prefix', () => {
+    const f = new OutputFormatter(true);
+    const out = f.format('Enter: ', 'MainProcess') + f.format('warn\n', 'MainProcess', 'stderr');
+    assert.strictEqual(strip(out), '[MainProcess] Enter: \r\n[MainProcess] warn\r\n');
+    assert.match(out, /\[MainProcess\]\x1b\[0m \x1b\[31mwarn\x1b\[0m/);
+  });
+
+  it('writes the prefix again after a carriage return that redraws the line (progress counters)', () => {
+    const f = new OutputFormatter(true);
+    assert.strictEqual(strip(f.format('10%\r20%', 'Process-1')), '[Process-1] 10%\r[Process-1] 20%');
+    // Untagged text (os.write) has no prefix to repeat; without prefixes nothing changes.
+    assert.strictEqual(strip(f.format('raw\rx', undefined)), '\r\nraw\rx');
+    assert.strictEqual(new OutputFormatter(false).format('10%\r20%', 'Process-1'), '10%\r20%');
+  });
+
+  it('starts a new prefixed line after the user ended one by typing Enter', () => {
+    const f = new OutputFormatter(true);
+    const prompt = strip(f.format('name? ', 'MainProcess'));
+    f.lineEnded(); // the terminal echoed "mpscope\r\n"
+    assert.strictEqual(prompt + strip(f.format('hello\n', 'MainProcess')), '[MainProcess] name? [MainProcess] hello\r\n');
+  });
+
   it('edits a line like a cooked terminal: echo, backspace, Enter, Ctrl-U, Ctrl-C, Ctrl-D', () => {
     const e = new LineEditor();
     let r = e.feed('helo\x7flo');

@@ -5,6 +5,7 @@ import { RunModel } from '../../../src/runner/model';
 import { lifecycleFindings } from '../../../src/runner/findings';
 import type { FindingContext } from '../../../src/runner/findings/context';
 import type { AgentMessage } from '../../../src/runner/protocol';
+import { PauseRecorder, starvationMs } from '../../../src/runner/findings/parentPauses';
 
 const SUP = 100;
 const MAIN = 200;
@@ -58,6 +59,7 @@ describe('runner: finding rules', () => {
       [MAIN, hello(MAIN, SUP, 'main', 10)],
       [MAIN, start(100)],
       [CHILD, { t: 'exit', ts: 200, how: 'bootstrap', code: 0, site: null }],
+      [CHILD, { t: 'disconnect', ts: 201 }],
       // Starting 50 more processes kept the parent busy until 2.5 s...
       [MAIN, { ...start(2500, 110), child: 300, name: 'Process-2' }],
       // ... then it joined the first one.
@@ -66,6 +68,80 @@ describe('runner: finding rules', () => {
       [MAIN, { t: 'join', ts: 2700, child: 300, timeout: null, exitcode: 0, began: 2602, atExit: false, site: site(14) }],
     ]);
     assert.deepStrictEqual(lifecycleFindings(ctx(m)).filter((f) => f.kind === 'zombie'), []);
+  });
+
+  // A child that exited at 1.0 s and was collected at 3.0 s; `events` says what else happened.
+  const zombieRun = (events: Array<[number, Record<string, unknown>]> = [], exitMsgAt = 1000, diedAt = 1001) =>
+    model([
+      [SUP, { t: 'sup_started', ts: 0, child: MAIN, argv: [], subreaper: true, maxProcesses: 256 }],
+      [MAIN, hello(MAIN, SUP, 'main', 10)],
+      [MAIN, start(100)],
+      [CHILD, hello(CHILD, MAIN, 'child', 90, 'Process-1')],
+      [CHILD, { t: 'exit', ts: exitMsgAt, how: 'bootstrap', code: 0, site: null }],
+      [CHILD, { t: 'disconnect', ts: diedAt }],
+      ...events,
+      [MAIN, { t: 'reaped', ts: 3000, child: CHILD, exitcode: 0, signal: null, atExit: false, site: site(14) }],
+      [MAIN, { t: 'join', ts: 3001, child: CHILD, timeout: null, exitcode: 0, began: 2999, atExit: false, site: site(14) }],
+    ]);
+  const zombies = (m: RunModel, extra: Partial<FindingContext> = {}) => lifecycleFindings(ctx(m, extra)).filter((f) => f.kind === 'zombie');
+
+  it('zombie: counted from the death, not from the exit message (a slow interpreter exit is no zombie)', () => {
+    // Said goodbye at 1.0 s, but the interpreter took until 2.5 s to finish exiting (a loaded
+    // machine): dead, and collectable, for 0.5 s only.
+    assert.deepStrictEqual(zombies(zombieRun([], 1000, 2500)), []);
+    // Without a sign of its death before the reap (its socket closing, Z in /proc), nothing is.
+    const m = model([
+      [SUP, { t: 'sup_started', ts: 0, child: MAIN, argv: [], subreaper: true, maxProcesses: 256 }],
+      [MAIN, hello(MAIN, SUP, 'main', 10)],
+      [MAIN, start(100)],
+      [CHILD, { t: 'exit', ts: 1000, how: 'bootstrap', code: 0, site: null }],
+      [SUP, { t: 'sup_proc', ts: 1400, pid: CHILD, ppid: MAIN, state: 'Z', comm: 'python3' }],
+      [MAIN, { t: 'reaped', ts: 3000, child: CHILD, exitcode: 0, signal: null, atExit: false, site: site(14) }],
+    ]);
+    assert.match(zombies(m)[0]?.message ?? '', /for 1\.6 s/);
+  });
+
+  it('zombie: time the parent was stopped (SIGSTOP, Ctrl-Z, a debugger) does not count', () => {
+    const pauses = new PauseRecorder(() => null);
+    // The supervisor saw the parent stopped from 1.1 s to 2.9 s, and it reaped at 3.0 s.
+    pauses.onState(MAIN, 'S', 500);
+    pauses.onState(MAIN, 'T', 1100);
+    pauses.onState(MAIN, 'S', 2900);
+    assert.deepStrictEqual(zombies(zombieRun(), { pauses: pauses.result(10_000) }), []);
+    // Without that knowledge, the same run is a zombie of 2.0 s.
+    assert.match(zombies(zombieRun())[0]?.message ?? '', /for 2\.0 s/);
+  });
+
+  it('zombie: a parent that neglects its child once continued is still reported, for its own time', () => {
+    const pauses = new PauseRecorder(() => null);
+    pauses.onState(MAIN, 'T', 1001);
+    pauses.onState(MAIN, 'R', 1500); // continued, then 1.5 s without reaping
+    const [z, ...rest] = zombies(zombieRun(), { pauses: pauses.result(10_000) });
+    assert.strictEqual(rest.length, 0);
+    assert.match(z.message, /for 1\.5 s until its parent collected it at app\.py:14/);
+    assert.match(z.message, /not counting 0\.5 s its parent was stopped or waiting for a CPU/);
+  });
+
+  it('zombie: time the parent spent waiting for a CPU does not count', () => {
+    // The parent's threads' run-queue waits (ns) when the runner saw the child dead, then reaped.
+    const readings = [new Map([[MAIN, 5e6], [MAIN + 1, 1e6]]), new Map([[MAIN, 6e6], [MAIN + 1, 1.9e9 + 1e6]])];
+    const read = (pid: number) => (pid === MAIN ? readings.shift() ?? null : null);
+    const pauses = new PauseRecorder(read);
+    const m = zombieRun();
+    const child = m.processes.get(CHILD)!;
+    // As the session would: dead (disconnected), not reaped, then reaped.
+    const reapedAt = child.reapedAt;
+    child.reapedAt = null;
+    pauses.onProcess(child);
+    child.reapedAt = reapedAt;
+    pauses.onProcess(child);
+    assert.strictEqual(pauses.result(10_000).starvedMs.get(child), 1900);
+    assert.deepStrictEqual(zombies(m, { pauses: pauses.result(10_000) }), []);
+  });
+
+  it('starvation: the thread that waited longest counts; a thread born in between counts whole', () => {
+    assert.strictEqual(starvationMs(new Map([[1, 0], [2, 5e6]]), new Map([[1, 3e6], [2, 9e6]])), 4);
+    assert.strictEqual(starvationMs(new Map([[1, 0]]), new Map([[1, 1e6], [7, 8e6]])), 8);
   });
 
   it('orphan: the parent died first; the supervisor adopted and reaped the child', () => {

@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import { toSarif } from '../../../src/runner/sarif';
 import { formatSummary } from '../../../src/runner/summary';
 import type { RunReport } from '../../../src/runner/report';
+import { assertValidSarif } from '../lint/sarif-valid';
 
 const report: RunReport = {
   version: 1,
@@ -53,6 +54,28 @@ describe('runner: SARIF and summary', () => {
     assert.strictEqual(r0.relatedLocations[0].physicalLocation.region.startLine, 12);
     assert.strictEqual(r1.level, 'note');
     assert.deepStrictEqual(r1.locations, []);
+  });
+
+  it('is valid SARIF 2.1.0 and keeps the roles, pids and how the run ended', () => {
+    const sarif = toSarif({ ...report, exitCode: null, signal: 'SIGKILL', stopped: { reason: 'timeout', atMs: 5 } }) as any;
+    assertValidSarif(sarif);
+    assertValidSarif(toSarif({ ...report, findings: [] }));
+    const run = sarif.runs[0];
+    const [r0] = run.results;
+    assert.strictEqual(r0.locations[0].message.text, 'exception (pid 11)');
+    assert.strictEqual(r0.relatedLocations[0].message.text, 'start (pid 10)');
+    assert.deepStrictEqual(r0.properties, { pids: [11, 10] });
+    assert.deepStrictEqual(run.invocations, [
+      {
+        executionSuccessful: false,
+        commandLine: '/usr/bin/python3 /w/app.py',
+        exitSignalName: 'SIGKILL',
+        workingDirectory: { uri: 'file:///w' },
+      },
+    ]);
+    assert.strictEqual(run.tool.driver.name, 'mpscope');
+    const shm = run.tool.driver.rules.find((r: { id: string }) => r.id === 'leaked-shm');
+    assert.strictEqual(shm.shortDescription.text, 'A shared-memory block was created and never unlinked.');
   });
 
   it('prints a readable summary with counts', () => {

@@ -603,4 +603,76 @@ describe('editor: runs of mpscope in the editor', function () {
       assert.match(active.terminal.transcript, /What is your name\? mpscope\r\nhello, mpscope/);
     });
   });
+
+  describe('mpscope.run.prefixOutput', () => {
+    const script = () => path.join(fixtures, 'two_writers.py');
+
+    async function runTwoWriters(): Promise<string> {
+      await vscode.commands.executeCommand('mpscope.runFile', vscode.Uri.file(script()));
+      const active = run.controller.active!;
+      await until('the run to end', () => active.request.program === script() && !active.live, 60000);
+      return active.terminal.transcript;
+    }
+
+    it('on: each line in the run\'s terminal starts with the name of the process that wrote it', async () => {
+      const config = vscode.workspace.getConfiguration('mpscope');
+      const terminalConfig = vscode.workspace.getConfiguration('terminal.integrated');
+      await config.update('run.prefixOutput', true, vscode.ConfigurationTarget.Workspace);
+      // xterm.js then draws its rows as DOM text (not on a canvas), which the UI bridge can read.
+      await terminalConfig.update('gpuAcceleration', 'off', vscode.ConfigurationTarget.Workspace);
+      try {
+        const text = await runTwoWriters();
+        assert.match(text, /\[MainProcess\] hello from MainProcess\r\n/);
+        assert.match(text, /\[Process-1\] hello from Process-1\r\n/);
+        assert.match(text, /\[MainProcess\] bye from MainProcess\r\n/);
+        assert.ok(!text.includes('\x1b]'), `a private output tag reached the terminal: ${JSON.stringify(text)}`);
+        if (ui.available) {
+          // What xterm.js drew in the browser, not only what the Pseudoterminal wrote.
+          await ui.waitFor('.terminal-wrapper.active .xterm-rows', { timeout: 20000 });
+          const rows = (await ui.query('.terminal-wrapper.active .xterm-rows')).map((r) => r.visibleText).join('\n');
+          await ui.screenshot('prefixed-output', { selector: '.part.panel' });
+          assert.match(rows, /\[Process-1\] hello from Process-1/);
+          assert.match(rows, /\[MainProcess\] bye from MainProcess/);
+        }
+      } finally {
+        await config.update('run.prefixOutput', undefined, vscode.ConfigurationTarget.Workspace);
+        await terminalConfig.update('gpuAcceleration', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+    });
+
+    it('off (the default): the output as the program wrote it', async () => {
+      const text = await runTwoWriters();
+      assert.match(text, /\r\nhello from Process-1\r\nbye from MainProcess\r\n/);
+      assert.doesNotMatch(text, /\[(MainProcess|Process-1)\]/);
+    });
+  });
+
+  describe('the Findings view of a run without findings', () => {
+    it('says the run is going on while it runs, and that it had no findings once it ended', async () => {
+      const script = path.join(fixtures, 'ask_name.py');
+      // Every message the view showed while the run was live (the view updates on the same event,
+      // registered first).
+      const whileLive = new Set<string | undefined>();
+      const listener = run.state.onDidChange(() => {
+        if (run.state.live) whileLive.add(run.findingsMessage());
+      });
+      try {
+        await vscode.commands.executeCommand('mpscope.runFile', vscode.Uri.file(script));
+        const active = run.controller.active!;
+        // The program waits for input: a live report with no findings is in.
+        await until('the prompt and a live report', () => /What is your name\?/.test(active.terminal.transcript) && run.state.report, 30000);
+        assert.ok(run.state.live);
+        assert.deepStrictEqual(run.state.report!.findings, []);
+        assert.strictEqual(run.findingsMessage(), 'Running ask_name.py... no findings yet.');
+        assert.deepStrictEqual(run.findingsRows(), []);
+        active.vscodeTerminal!.sendText('mpscope', true);
+        await until('the run to end', () => !active.live, 30000);
+        assert.strictEqual(run.findingsMessage(), 'The last run had no findings.');
+        assert.ok(!whileLive.has('The last run had no findings.'), `messages while live: ${JSON.stringify([...whileLive])}`);
+      } finally {
+        listener.dispose();
+        if (run.controller.active?.live) await run.controller.stop('the test ended');
+      }
+    });
+  });
 });

@@ -1,9 +1,11 @@
 // The Processes view in a real VS Code: it opens, shows a real zombie (a Python child that
 // exited and was never reaped) under its parent with a "Z" badge, lists it in the scan, and
-// terminates a process of an mpscope run without asking. Everything the test starts runs below
-// a subreaper fixture in its own process group, and is killed in `after` even on failure.
+// terminates a process of an mpscope run without asking, and shows runs starting and ending
+// while it refreshes without the workbench logging TreeErrors. Everything the test starts runs
+// below a subreaper fixture in its own process group, and is killed in `after` even on failure.
 import * as assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
 import * as vscode from 'vscode';
@@ -153,5 +155,45 @@ describe('processes: the Processes view in VS Code', function () {
       await processes.refresh();
       return processes.provider.keyOfPid(family.parent) === undefined && processes.provider.keyOfPid(family.zombies[0]) === undefined;
     });
+  });
+
+  it('shows runs that start and end while the tree refreshes without "Data tree node not found" errors', async function () {
+    // The workbench logs its TreeErrors in the browser; the code-server launcher keeps that log.
+    ui.skipUnlessAvailable(this);
+    const log = path.join(root, 'test-output', 'vscode', 'browser.log');
+    if (!fs.existsSync(log)) this.skip();
+    const run = api.run!;
+    const processes = api.processes!;
+    const script = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'pool_square.py');
+    await vscode.commands.executeCommand('mpscope.processes.focus');
+    await waitFor('the view to be visible', () => processes.view.visible);
+    // Refreshing often makes a refresh in flight when a run starts or ends the likely case.
+    const config = vscode.workspace.getConfiguration('mpscope.processes');
+    await config.update('refreshIntervalMs', 250, vscode.ConfigurationTarget.Workspace);
+    const before = fs.statSync(log);
+    try {
+      for (let i = 0; i < 6; i++) {
+        const generation = run.state.generation;
+        await vscode.commands.executeCommand('mpscope.runFile', vscode.Uri.file(script));
+        await waitFor(`run ${i + 1} to end`, () => run.state.generation > generation && !run.state.live, 60000);
+        assert.match(run.runRows()[0]?.label ?? '', /^Run: pool_square\.py$/);
+      }
+      await sleep(1500); // the last refreshes, and the log written
+    } finally {
+      await config.update('refreshIntervalMs', undefined, vscode.ConfigurationTarget.Workspace);
+      if (run.controller.active?.live) await run.controller.stop('the test ended');
+    }
+    const fd = fs.openSync(log, 'r');
+    const now = fs.fstatSync(fd);
+    if (now.ino !== before.ino || now.size < before.size) {
+      fs.closeSync(fd);
+      // Another test:vscode run on this machine started writing the same log: it says nothing of ours.
+      this.skip();
+    }
+    const added = Buffer.alloc(now.size - before.size);
+    fs.readSync(fd, added, 0, added.length, before.size);
+    fs.closeSync(fd);
+    const errors = added.toString('utf8').split('\n').filter((l) => /TreeError \[mpscope\./.test(l));
+    assert.deepStrictEqual(errors, []);
   });
 });
