@@ -180,6 +180,11 @@ def _at_exit(agent):
 
         where = "main" if agent.role in ("main", "subprocess", "fork") else "bootstrap"
         agent.safe(lifecycle.report_exception, where, exc)
+    # Drop our reference: the exception's traceback holds the frames, and through them the
+    # module globals. The interpreter clears sys.last_value before it tears modules down so
+    # that their objects' __del__ run; a reference kept here would silently skip them.
+    exc = None
+    agent.reported_exception = None
     agent.exit_point("atexit")
     agent.finish()
 

@@ -37,6 +37,15 @@ describe('runner: the agent', function () {
     }
   });
 
+  it("keeps the program's exit finalizers: __del__ still runs after an uncaught exception in main", async () => {
+    const plain = plainRun('exit_finalizers.py');
+    assert.match(plain.stdout, /finalizer ran/); // what the test relies on, without mpscope
+    const r = await runFixture('exit_finalizers.py');
+    assert.strictEqual(r.stdout, plain.stdout);
+    assert.strictEqual(r.report.exitCode, 1);
+    assert.ok(r.report.findings.some((f) => /uncaught in main/.test(f.message)), 'the exception is still reported');
+  });
+
   it('separate supervisor mode: the same findings; with -I the run is still supervised', async () => {
     const r = await runFixture('child_exception.py', { supervisor: 'separate' });
     assertAgentClean(r);
