@@ -62,7 +62,6 @@ def _patch_os(agent):
 
         def make_fork(orig):
             def fork():
-                _supervised()
                 site = agent.safe(frames.user_location, 1) if agent.enabled else None
                 agent.forking = True
                 try:
@@ -88,11 +87,6 @@ def _patch_os(agent):
 
     agent.patch(os, "_exit", lambda orig: agent.wrap(orig, before_exit))
 
-    # Other ways to create a process: wait for the supervisor first (see _supervised).
-    for name in ("system", "posix_spawn", "posix_spawnp", "forkpty"):
-        if hasattr(os, name):
-            agent.patch(os, name, lambda orig: agent.wrap(orig, lambda *a, **k: _supervised()))
-
     def after_wait(site, r, *args):
         if r[0] > 0:
             _reaped(r[0], r[1], site)
@@ -100,14 +94,6 @@ def _patch_os(agent):
     for name in ("waitpid", "wait", "wait3", "wait4"):
         if hasattr(os, name):
             agent.patch(os, name, lambda orig: agent.wrap(orig, _site, after_wait))
-
-
-def _supervised():
-    """Fork mode: the script may create processes only once the supervisor is the subreaper
-    (the agent starts without waiting for it; it is normally long ready by now)."""
-    sup = sys.modules.get("mpscope_agent.supervisor")
-    if sup is not None and sup._ready_fd:
-        sup.wait_until_supervised()
 
 
 def _reaped(pid, status, site):
@@ -476,7 +462,6 @@ def _patch_subprocess(mod):
             _agent.send("popen", child=pid, args=_args_list(getattr(popen, "args", [])), site=site)
 
     def before(*args, **kwargs):
-        _supervised()
         return frames.user_location(1)
 
     if hasattr(mod.Popen, "_execute_child"):

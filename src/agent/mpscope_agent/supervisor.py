@@ -614,14 +614,3 @@ def run_forked(script, subreaper):
     the run. Returns the script's exit status."""
     _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     return supervise(script, cmdline(), subreaper)
-
-
-# Kept for the agent's process-creation wrappers (lifecycle._supervised), which ask before the
-# script creates a process: it stays empty, since the subreaper is set before the fork (and in
-# fork mode the script does not even import this module).
-_ready_fd = []
-
-
-def wait_until_supervised():
-    """In the script (fork mode): returns once the supervisor is the run's subreaper, that is
-    at once (see subreaper.fork_supervisor)."""
