@@ -39,6 +39,7 @@ of Condition keep the plain C methods: they are never "held" in the lock sense, 
 operations built on them are recorded at their own level (syncwaits.py).
 """
 
+import gc
 import os
 import sys
 from _thread import allocate_lock, get_ident
@@ -492,41 +493,18 @@ def _make_fast_acquire(obj):
 def _make_acquire(obj):
     """The recording `acquire` of a Semaphore, BoundedSemaphore or Condition's lock: every
     acquisition writes its line."""
-    sl = obj._semlock
-    _acq = sl.acquire
-    _cnt = sl._count
-    b = obj._mps_b
-    lc = obj._mps_lc
-
-    if sl.kind == _RECURSIVE_MUTEX:
-
-        def acquire(block=True, timeout=None):
-            if _acq(False):
-                # Re-entering an RLock: the line that counts is the outermost acquisition.
-                if _cnt() == 1:
-                    f = _getframe(1)
-                    if f.f_code is lc[0]:
-                        _mv[b] = f.f_lasti
-                    else:
-                        _record_site(b, f, lc)
-                    if _last is not obj:
-                        _note_held(obj, f)
-                return True
-            if not block:
-                return False
-            return _acquire_slow(obj, _acq, _getframe(1), timeout)
-
-        return acquire
+    _acq = obj._semlock.acquire
+    _cnt = obj._semlock._count
+    reentrant = obj._mps_reentrant
 
     def acquire(block=True, timeout=None):
         if _acq(False):
-            f = _getframe(1)
-            if f.f_code is lc[0]:
-                _mv[b] = f.f_lasti
-            else:
-                _record_site(b, f, lc)
-            if _last is not obj:
-                _note_held(obj, f)
+            # Re-entering an RLock: the line that counts is the outermost acquisition.
+            if not reentrant or _cnt() == 1:
+                f = _getframe(1)
+                _write_site(obj, f)
+                if _last is not obj:
+                    _note_held(obj, f)
             return True
         if not block:
             return False
@@ -838,15 +816,17 @@ def _patch_synchronize(mod):
 
 
 def untrack_all(obj):
-    """Untrack every SemLock member of obj, and those of its Condition members."""
+    """Plain C methods again for the semaphores obj holds, and those of its Conditions. Its
+    attribute values come from gc.get_referents, not vars(obj): from Python 3.11 on, vars()
+    gives the object a real __dict__, which slows every attribute access on it for good."""
     SemLock = sys.modules["multiprocessing.synchronize"].SemLock
-    for v in list(vars(obj).values()):
-        if isinstance(v, SemLock):
-            untrack(v)
-        elif hasattr(v, "_wait_semaphore") and hasattr(v, "_lock"):
-            untrack(v._lock)
-            for name in ("_sleeping_count", "_woken_count", "_wait_semaphore"):
-                untrack(getattr(v, name))
+    for ref in gc.get_referents(obj):
+        # The attribute values themselves (3.11+), or the instance dict that holds them.
+        for v in ref.values() if type(ref) is dict else (ref,):
+            if isinstance(v, SemLock):
+                untrack(v)
+            elif hasattr(v, "_wait_semaphore") and hasattr(v, "_lock"):
+                untrack_all(v)  # a Condition: its lock and helper semaphores
 
 
 # -- threading: live user threads, for the runner's "is every thread blocked?" -----------------------------

@@ -21,7 +21,6 @@ object's inline attribute values into a dict for good, and every attribute acces
 object's own methods (Queue.put reads six) is slower from then on.
 """
 
-import gc
 import os
 import sys
 from _thread import get_ident
@@ -79,7 +78,7 @@ def _patch_queues(mod):
                 hide_frame(e)
                 raise
             try:
-                _untrack_members(self)
+                sync.untrack_all(self)
             except Exception as e:
                 _fail(e)
 
@@ -171,19 +170,6 @@ def _sem_value_max():
         return SemLock.SEM_VALUE_MAX
     except Exception:  # pragma: no cover
         return 2147483647
-
-
-def _untrack_members(obj):
-    """Plain C methods again for the semaphores obj holds (and those of its Conditions). Its
-    attribute values come from gc.get_referents, not vars(obj) (see the module's doc)."""
-    SemLock = sys.modules["multiprocessing.synchronize"].SemLock
-    for ref in gc.get_referents(obj):
-        # The attribute values themselves (3.11+), or the instance dict that holds them.
-        for v in ref.values() if type(ref) is dict else (ref,):
-            if isinstance(v, SemLock):
-                sync.untrack(v)
-            elif hasattr(v, "_wait_semaphore") and hasattr(v, "_lock"):
-                sync.untrack_all(v)  # a Condition: its lock and helper semaphores
 
 
 # slot -> (code, bytecode offset) of the put written into the queue's record, while the record
