@@ -3,62 +3,40 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Session, type SessionOptions } from '../../../src/runner/session';
+import type { SessionOptions } from '../../../src/runner/session';
 import type { RunReport } from '../../../src/runner/report';
 import type { Finding } from '../../../src/runner/findings/types';
+import { cleanupSessions, runFixture, startFixture, type RunResult } from '../runner/helpers';
 
 export const FIXTURES = path.resolve(__dirname, '../../fixtures/deadlock');
 export const REPO = path.resolve(__dirname, '../../..');
 
-const live = new Set<Session>();
+export type Run = RunResult;
 
-export interface Run {
-  session: Session;
-  report: RunReport;
-  stdout: string;
-  stderr: string;
-}
-
-export async function start(
-  script: string,
-  args: string[] = [],
-  options: Partial<SessionOptions> = {},
-): Promise<{ session: Session; output: () => { stdout: string; stderr: string } }> {
-  const session = new Session({
-    script: path.join(FIXTURES, script),
+/** The runner's fixture sessions (one registry, one cleanup), with the deadlock defaults. */
+function deadlockOptions(args: string[], options: Partial<SessionOptions>): Partial<SessionOptions> {
+  return {
     args,
     cwd: FIXTURES,
-    strict: true,
-    stdin: 'ignore',
     hangTimeoutMs: 1000,
     // A fixture that is not reported would hang forever: bound every run.
     timeoutMs: 30_000,
     ...options,
-  });
-  live.add(session);
-  let stdout = '';
-  let stderr = '';
-  await session.start();
-  session.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  session.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  return { session, output: () => ({ stdout, stderr }) };
+  };
+}
+
+export function start(script: string, args: string[] = [], options: Partial<SessionOptions> = {}) {
+  return startFixture(path.join(FIXTURES, script), deadlockOptions(args, options));
 }
 
 export async function run(script: string, args: string[] = [], options: Partial<SessionOptions> = {}): Promise<Run> {
-  const { session, output } = await start(script, args, options);
-  const report = await session.wait();
-  live.delete(session);
-  assert.deepStrictEqual(session.remainingPids({ zombies: true }), [], 'processes left behind');
-  return { session, report, ...output() };
+  const r = await runFixture(path.join(FIXTURES, script), deadlockOptions(args, options));
+  assert.deepStrictEqual(r.session.remainingPids({ zombies: true }), [], 'processes left behind');
+  return r;
 }
 
 /** Stops every session still running; asserts that no process of any run remains. */
-export async function cleanup(): Promise<void> {
-  const sessions = [...live];
-  live.clear();
-  await Promise.all(sessions.map((s) => (s.state === 'ended' ? s.wait() : s.stop('test cleanup', 200))));
-  for (const s of sessions) assert.deepStrictEqual(s.remainingPids({ zombies: true }), [], 'processes left behind');
-}
+export const cleanup = cleanupSessions;
 
 /** Line numbers of the `#@ tag` markers of a fixture. */
 export function marks(script: string): Record<string, number> {
