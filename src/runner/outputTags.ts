@@ -134,7 +134,8 @@ interface Queued {
  * Both streams of a run, tags taken out, each piece handed on with its writer's name, in the
  * order it arrived. A process's name can reach the runner (on the agent's socket) a little after
  * its first output (on the pipe): output of a process with no name yet waits for it, up to
- * waitMs once per process, and everything after it waits too, so that the order never changes.
+ * waitMs once per process (only a process whose agent failed to connect
+ * makes it wait that long), and everything after it waits too, so that the order never changes.
  */
 export class OutputAttributor {
   private readonly parsers: Record<OutputStream, OutputTagParser> = {
@@ -145,11 +146,12 @@ export class OutputAttributor {
   /** Processes whose output has been handed on: never waited for again. */
   private readonly named = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
+  private settling: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly nameOf: NameOf,
     private readonly sink: AttributedSink,
-    private readonly waitMs = 500,
+    private readonly waitMs = 1000,
   ) {}
 
   push(stream: OutputStream, chunk: string): void {
@@ -174,7 +176,9 @@ export class OutputAttributor {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.settling) clearImmediate(this.settling);
     this.timer = undefined;
+    this.settling = undefined;
   }
 
   private enqueue(stream: OutputStream, pieces: OutputPiece[]): void {
@@ -202,11 +206,20 @@ export class OutputAttributor {
   }
 
   private wakeAt(time: number): void {
-    if (this.timer) return;
+    if (this.timer || this.settling) return;
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
-        this.drain(false);
+        // The name is normally on the agent's socket before the output is on the pipe (a process
+        // says hello before it runs any code of the program). After a stall of the event loop
+        // (a busy extension host) this timer can fire before that socket was read: let pending
+        // I/O in first (an accepted connection needs a second poll before its data is read).
+        this.settling = setImmediate(() => {
+          this.settling = setImmediate(() => {
+            this.settling = undefined;
+            this.drain(false);
+          });
+        });
       },
       Math.max(0, time - Date.now()),
     );

@@ -133,6 +133,8 @@ class Agent(object):
             self.disable(None)
             return
         if not lines:
+            # A repeated wake: a reply the socket did not take yet goes out now.
+            self.channel.pump(None)
             return
         import json
 

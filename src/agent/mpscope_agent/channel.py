@@ -20,7 +20,7 @@ try:
     import _socket
 except ImportError:  # pragma: no cover
     _socket = None
-from _thread import allocate_lock
+from _thread import allocate_lock, get_ident
 from _collections import deque
 
 from . import jsonenc
@@ -44,6 +44,8 @@ class Channel(object):
         self.queued = 0
         self.pending = bytearray()
         self.lock = allocate_lock()
+        # The thread in _drain: a signal handler that interrupted it must not wait for itself.
+        self.writer = None
         self.dropped = 0
         self.closed = True
         self.rbuf = b""
@@ -69,6 +71,7 @@ class Channel(object):
     def reset_after_fork(self):
         """In a forked child: forget the parent's connection and buffers (the parent sends them)."""
         self.lock = allocate_lock()
+        self.writer = None
         self.queue = deque()
         self.queued = 0
         self.pending = bytearray()
@@ -119,12 +122,18 @@ class Channel(object):
             if deadline is None:
                 if not self.lock.acquire(False):
                     return  # another thread, or the code this signal handler interrupted, is writing
-            else:
-                if not self.lock.acquire(True, max(0.0, deadline - time.monotonic())):
-                    return
+            elif self.writer == get_ident():
+                # A signal handler (a runner request) interrupted this thread's own write: waiting
+                # for the lock would wait for ourselves. That write goes on when the handler
+                # returns and takes what we queued with it.
+                return
+            elif not self.lock.acquire(True, max(0.0, deadline - time.monotonic())):
+                return
+            self.writer = get_ident()
             try:
                 self._drain(deadline)
             finally:
+                self.writer = None
                 self.lock.release()
             if not self.queue or (self.pending and deadline is None):
                 return

@@ -2,6 +2,9 @@
 // the agent writes it (output.py), cut into chunks every way a pipe read can cut it.
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 import { encodeConfig } from '../../../src/runner/launch';
 import { RunModel } from '../../../src/runner/model';
@@ -198,6 +201,42 @@ describe('runner: output tags (prefixOutput)', () => {
       assert.deepStrictEqual(got, [['who am I\n', 'stdout', 'pid 77']]);
       a.push('stdout', `${T(77)}again\n`);
       assert.deepStrictEqual(got[1], ['again\n', 'stdout', 'pid 77'], 'no second wait');
+    });
+
+    it('after a stall of the event loop, reads the name already waiting on a socket before giving up', async () => {
+      // The agent says hello on its socket before it writes output, but a busy extension host can
+      // stall past waitMs: the name is then in a socket buffer, unread, when the wait ends.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mpscope-attr-'));
+      const names = new Map<number, string>();
+      const { a, got } = attributor(names, 30);
+      let client: net.Socket | undefined;
+      let accepted!: () => void;
+      const connected = new Promise<void>((r) => (accepted = r));
+      const server = net.createServer((conn) => {
+        conn.on('data', () => {
+          names.set(77, 'Process-1');
+          a.refresh();
+        });
+        accepted();
+      });
+      try {
+        await new Promise<void>((r) => server.listen(path.join(dir, 's'), r));
+        client = net.connect(path.join(dir, 's'));
+        await Promise.all([connected, new Promise<void>((r) => client!.on('connect', r))]);
+        a.push('stdout', `${T(77)}hello\n`);
+        client.write('hello\n');
+        const until = Date.now() + 150;
+        while (Date.now() < until) {
+          // the stall: the timer's deadline passes while the hello waits in the socket
+        }
+        await new Promise((r) => setTimeout(r, 100));
+        assert.deepStrictEqual(got, [['hello\n', 'stdout', 'Process-1']]);
+      } finally {
+        a.dispose();
+        client?.destroy();
+        await new Promise((r) => server.close(r));
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('hands on everything held at flush (the run ended), partial tags dropped', () => {

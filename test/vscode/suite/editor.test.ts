@@ -622,9 +622,10 @@ describe('editor: runs of mpscope in the editor', function () {
       await terminalConfig.update('gpuAcceleration', 'off', vscode.ConfigurationTarget.Workspace);
       try {
         const text = await runTwoWriters();
-        assert.match(text, /\[MainProcess\] hello from MainProcess\r\n/);
-        assert.match(text, /\[Process-1\] hello from Process-1\r\n/);
-        assert.match(text, /\[MainProcess\] bye from MainProcess\r\n/);
+        const shown = `the terminal showed ${JSON.stringify(text)}`;
+        assert.match(text, /\[MainProcess\] hello from MainProcess\r\n/, shown);
+        assert.match(text, /\[Process-1\] hello from Process-1\r\n/, shown);
+        assert.match(text, /\[MainProcess\] bye from MainProcess\r\n/, shown);
         assert.ok(!text.includes('\x1b]'), `a private output tag reached the terminal: ${JSON.stringify(text)}`);
         if (ui.available) {
           // What xterm.js drew in the browser, not only what the Pseudoterminal wrote.
