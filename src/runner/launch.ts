@@ -72,6 +72,8 @@ export interface LaunchPlan {
   argv: string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Separate mode: the command the supervisor starts (what a warm supervisor is given). */
+  scriptCommand: string[];
 }
 
 /**
@@ -131,9 +133,10 @@ export function planLaunch(input: PlanInput): LaunchPlan {
   const script = [...input.pythonArgs, input.script, ...input.args];
   if (input.mode === 'fork') {
     env[ENV.supervise] = '1';
-    return { python: input.python, argv: script, env, cwd: input.cwd };
+    return { python: input.python, argv: script, env, cwd: input.cwd, scriptCommand: [] };
   }
   // The supervisor itself never loads the agent (-S) nor the user's environment settings (-E).
-  const argv = ['-S', '-E', '-s', input.supervisor, '--', input.python, ...script];
-  return { python: input.python, argv, env, cwd: input.cwd };
+  const scriptCommand = [input.python, ...script];
+  const argv = ['-S', '-E', '-s', input.supervisor, '--', ...scriptCommand];
+  return { python: input.python, argv, env, cwd: input.cwd, scriptCommand };
 }

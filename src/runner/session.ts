@@ -25,6 +25,7 @@ import { defaultDetectors } from './detectors';
 import type { FindingContext } from './findings/context';
 import type { Finding } from './findings/types';
 import { buildReport, type RunReport } from './report';
+import { prewarmSupervisor, takeWarmSupervisor, type WarmKey, type WarmSupervisor } from './warmSupervisor';
 
 export { LaunchError } from './launch';
 
@@ -70,6 +71,10 @@ export interface SessionOptions {
   /** Tag each line of output with its writer's pid (read them with attributeSessionOutput, outputTags.ts). */
   prefixOutput?: boolean;
   detectors?: Detector[];
+}
+
+function warmKeyOf(o: Pick<SessionOptions, 'stdin' | 'stdout' | 'stderr' | 'detached'>, python: string): WarmKey {
+  return { python, stdio: [o.stdin ?? 'pipe', o.stdout ?? 'pipe', o.stderr ?? 'pipe'], detached: o.detached ?? false };
 }
 
 export type SessionState = 'new' | 'starting' | 'running' | 'stopping' | 'ended';
@@ -137,6 +142,16 @@ export class Session extends EventEmitter {
 
   // -- starting ---------------------------------------------------------------------------------
 
+  /**
+   * Gets a supervisor ready for the next session started with these options (warmSupervisor.ts):
+   * call it when a run ends, not while one starts (it costs an interpreter start-up of CPU).
+   * Throws LaunchError when the interpreter cannot be found.
+   */
+  static prewarm(options: Pick<SessionOptions, 'python' | 'cwd' | 'env' | 'stdin' | 'stdout' | 'stderr' | 'detached'>): WarmSupervisor {
+    const env = options.env ?? process.env;
+    return prewarmSupervisor(warmKeyOf(options, resolvePython(options.python, env, options.cwd ?? process.cwd())), findAgent(env).supervisor, env);
+  }
+
   /** Launches the run. Resolves once the script's process exists; throws LaunchError for bad input. */
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error('a session can only be started once');
@@ -155,7 +170,11 @@ export class Session extends EventEmitter {
       throw e;
     }
     const agent = findAgent(env);
+    const { stdio, detached } = warmKeyOf(o, this.python);
     const server = await AgentServer.create(env);
+    // A supervisor started ahead of the run (warmSupervisor.ts), when the caller keeps one ready
+    // and the mode is ours to choose: the run then starts as in separate mode, minus its start-up.
+    const warm = o.supervisor === undefined ? takeWarmSupervisor(warmKeyOf(o, this.python)) : undefined;
     this.server = server;
     this.token = server.token;
     server.on('connection', (conn: AgentConnection) => this.onConnection(conn));
@@ -180,14 +199,15 @@ export class Session extends EventEmitter {
         scanMs: o.scanMs,
         prefixOutput: o.prefixOutput,
       },
-      mode: o.supervisor ?? supervisorMode(o.pythonArgs ?? []),
+      mode: warm ? 'separate' : (o.supervisor ?? supervisorMode(o.pythonArgs ?? [])),
     });
-    const stdio: StdioOptions = [o.stdin ?? 'pipe', o.stdout ?? 'pipe', o.stderr ?? 'pipe'];
     for (const d of this.detectors) d.attach?.(this);
     this.startedAt = Date.now();
     let child: ChildProcess;
     try {
-      child = spawn(plan.python, plan.argv, { cwd: plan.cwd, env: plan.env, stdio, detached: o.detached ?? false });
+      child = warm
+        ? warm.start({ cmd: plan.scriptCommand, cwd: plan.cwd, env: plan.env })
+        : spawn(plan.python, plan.argv, { cwd: plan.cwd, env: plan.env, stdio: stdio as StdioOptions, detached });
     } catch (e) {
       await this.abortLaunch();
       throw new LaunchError(`cannot run ${this.python}: ${(e as Error).message}`);

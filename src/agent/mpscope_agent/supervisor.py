@@ -593,6 +593,8 @@ def supervise(script, script_argv, subreaper):
 def main(argv):
     """Separate mode (python -S -E -s mpscope_supervisor.py -- python script.py args): used when
     the script's interpreter runs without site (-S, -I, -E), where fork mode cannot work."""
+    if argv[:1] == ["--warm"]:
+        return warm(argv[1:])
     if "--" not in argv:
         sys.stderr.write("usage: mpscope_supervisor.py -- python script.py [args]\n")
         return 2
@@ -607,6 +609,63 @@ def main(argv):
     subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
     _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     return supervise(script, script_argv, subreaper)
+
+
+# The control pipe of a warm supervisor (the runner's fourth stdio entry).
+WARM_FD = 3
+
+
+def warm(argv):
+    """Warm mode (python -S -E -s mpscope_supervisor.py --warm): started by the runner ahead of a
+    run, with the run's stdio pipes and a control pipe on fd 3. Everything the supervisor needs
+    is loaded now, while nobody waits; then it blocks until the runner writes the run: one JSON
+    line {"cmd": [python, args...], "cwd": ..., "env": {...}}. The run then starts without any
+    interpreter start-up of ours in front of the script's, and without a fork of the script's
+    interpreter (fork mode), whose copy-on-write faults the script pays for all its life.
+    EOF on the control pipe (the runner dropped us): exit quietly."""
+    import json
+    import select  # noqa: F401  (Supervisor.run needs it; load it before the run, not during)
+
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    try:
+        os.write(WARM_FD, b"ready\n")
+        line = _read_line(WARM_FD)
+    except OSError:
+        return 0
+    finally:
+        _close(WARM_FD)  # never inherited by the script
+    if not line:
+        return 0
+    try:
+        run = json.loads(line.decode("utf-8"))
+        cmd = [str(a) for a in run["cmd"]]
+        env = dict((str(k), str(v)) for k, v in run["env"].items())
+        os.chdir(run["cwd"])
+    except Exception as e:
+        sys.stderr.write("mpscope supervisor: bad run request: %s: %s\n" % (type(e).__name__, e))
+        return 2
+    os.environ.clear()
+    os.environ.update(env)
+    script, script_argv = spawn_script(cmd)
+    subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    return supervise(script, script_argv, subreaper)
+
+
+def _read_line(fd):
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return b""
+        data += chunk
+    return data
+
+
+def _close(fd):
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 def run_forked(script, subreaper):

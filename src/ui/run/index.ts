@@ -12,6 +12,7 @@ import { RunNodes } from './run-node';
 import { ReportPanel } from '../report/report-panel';
 import type { RunApi } from './api';
 import { setRunApi } from './api';
+import { disposeWarmSupervisors } from '../../runner/warmSupervisor';
 
 /**
  * Feature (issue 6): run a Python file with mpscope from the editor, and see what the run found
@@ -22,6 +23,8 @@ export function registerRun(ctx: MpscopeContext): void {
   const findings = registerFindings(ctx, state);
   const report = ctx.track(new ReportPanel(ctx, state));
   const backend = createRunnerBackend(ctx);
+  // The supervisor kept ready for the next run (runner-backend.ts) goes with the extension.
+  ctx.track({ dispose: disposeWarmSupervisors });
   const controller = ctx.track(new RunController(ctx, state, backend));
   const status = ctx.track(new RunStatusBar(state, () => controller.liveCount()));
   ctx.track(controller.onDidChangeProcesses(() => status.update()));

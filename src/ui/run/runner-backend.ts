@@ -22,24 +22,34 @@ export function createRunnerBackend(ctx: MpscopeContext): RunBackend {
     async start(request: RunRequest & { python: string }): Promise<RunHandle> {
       const config = vscode.workspace.getConfiguration('mpscope');
       const maxProcesses = config.get<number>('maxProcesses');
+      const env = mergeEnv(process.env, request.env);
+      const stdio = { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' } as const;
       const session = new Session({
         script: request.program,
         args: request.args,
         python: request.python,
         cwd: request.cwd,
-        env: mergeEnv(process.env, request.env),
+        env,
         startMethod: request.startMethod,
         hangTimeoutMs: Math.round((request.hangTimeout ?? 1) * 1000),
         // In the editor a deadlock's processes stay alive, so the user can look at them.
         onDeadlock: 'keep',
         ...(typeof maxProcesses === 'number' && maxProcesses > 0 ? { maxProcesses } : {}),
-        stdin: 'pipe',
-        stdout: 'pipe',
-        stderr: 'pipe',
+        ...stdio,
         prefixOutput: request.prefixOutput === true,
       });
       const handle = new SessionHandle(ctx, session, request.python);
       await session.start(); // LaunchError: one line, shown by the controller
+      // The next run with this interpreter starts on a supervisor made ready now, while the user
+      // reads this run's results (src/runner/warmSupervisor.ts). Only after a run the user asked
+      // for: in a workspace that is trusted, with the interpreter that run used.
+      session.once('end', () => {
+        try {
+          Session.prewarm({ python: request.python, cwd: request.cwd, env, ...stdio });
+        } catch (e) {
+          ctx.log.info(`run: no supervisor kept ready: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      });
       handle.attach();
       return handle;
     },
