@@ -594,7 +594,7 @@ def main(argv):
     """Separate mode (python -S -E -s mpscope_supervisor.py -- python script.py args): used when
     the script's interpreter runs without site (-S, -I, -E), where fork mode cannot work."""
     if argv[:1] == ["--warm"]:
-        return warm(argv[1:])
+        return warm()
     if "--" not in argv:
         sys.stderr.write("usage: mpscope_supervisor.py -- python script.py [args]\n")
         return 2
@@ -615,7 +615,7 @@ def main(argv):
 WARM_FD = 3
 
 
-def warm(argv):
+def warm():
     """Warm mode (python -S -E -s mpscope_supervisor.py --warm): started by the runner ahead of a
     run, with the run's stdio pipes and a control pipe on fd 3. Everything the supervisor needs
     is loaded now, while nobody waits; then it blocks until the runner writes the run: one JSON

@@ -630,7 +630,12 @@ describe('editor: runs of mpscope in the editor', function () {
         if (ui.available) {
           // What xterm.js drew in the browser, not only what the Pseudoterminal wrote.
           await ui.waitFor('.terminal-wrapper.active .xterm-rows', { timeout: 20000 });
-          const rows = (await ui.query('.terminal-wrapper.active .xterm-rows')).map((r) => r.visibleText).join('\n');
+          // xterm.js draws a moment after the Pseudoterminal wrote: read until the last line is there.
+          let rows = '';
+          for (const deadline = Date.now() + 20000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+            rows = (await ui.query('.terminal-wrapper.active .xterm-rows')).map((r) => r.visibleText).join('\n');
+            if (/bye from MainProcess/.test(rows)) break;
+          }
           await ui.screenshot('prefixed-output', { selector: '.part.panel' });
           assert.match(rows, /\[Process-1\] hello from Process-1/);
           assert.match(rows, /\[MainProcess\] bye from MainProcess/);
