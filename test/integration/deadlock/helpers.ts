@@ -83,3 +83,24 @@ export function pidOf(report: RunReport, name: RegExp | string): number[] {
     .map((p) => p.pid)
     .sort((a, b) => a - b);
 }
+
+/**
+ * A run that did not hang but inverted the lock order of `script` (marks a-outer/b-inner and
+ * b-outer/a-inner): exactly one potential-deadlock, naming both acquisition sites and the
+ * children that took them. Returns that finding.
+ */
+export function assertLockOrderInversion(r: Run, script: string): Finding {
+  assert.deepStrictEqual(deadlocks(r.report), []);
+  assert.strictEqual(r.report.stopped, null);
+  const ps = r.report.findings.filter((f) => f.kind === 'potential-deadlock');
+  assert.strictEqual(ps.length, 1, JSON.stringify(r.report.findings.map((x) => x.message)));
+  const f = ps[0];
+  const mk = marks(script);
+  const file = path.join(FIXTURES, script);
+  const has = (line: number, role: string) => f.locations.some((l) => l.file === file && l.line === line && l.role === role);
+  assert.ok(has(mk['a-outer'], 'holds') && has(mk['b-inner'], 'acquired'), JSON.stringify(f.locations));
+  assert.ok(has(mk['b-outer'], 'holds') && has(mk['a-inner'], 'acquired'), JSON.stringify(f.locations));
+  const children = r.report.processes.filter((p) => p.role === 'child').map((p) => p.pid);
+  assert.deepStrictEqual([...f.pids].sort(), [...children].sort());
+  return f;
+}
