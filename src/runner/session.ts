@@ -170,11 +170,12 @@ export class Session extends EventEmitter {
       throw e;
     }
     const agent = findAgent(env);
-    const { stdio, detached } = warmKeyOf(o, this.python);
+    const key = warmKeyOf(o, this.python);
+    const { stdio, detached } = key;
     const server = await AgentServer.create(env);
     // A supervisor started ahead of the run (warmSupervisor.ts), when the caller keeps one ready
     // and the mode is ours to choose: the run then starts as in separate mode, minus its start-up.
-    const warm = o.supervisor === undefined ? takeWarmSupervisor(warmKeyOf(o, this.python)) : undefined;
+    const warm = o.supervisor === undefined ? takeWarmSupervisor(key) : undefined;
     this.server = server;
     this.token = server.token;
     server.on('connection', (conn: AgentConnection) => this.onConnection(conn));
