@@ -14,6 +14,18 @@ export function isPythonName(name: string | undefined): boolean {
   return !!name && PYTHON_NAME.test(baseName(name));
 }
 
+/**
+ * mpscope's own supervisor waiting for the editor's next run (src/runner/warmSupervisor.ts:
+ * `python -S -E -s .../mpscope_supervisor.py --warm`). It is machinery, not one of the user's
+ * processes: the Python view leaves it out until it runs a run (it then has the script as a child
+ * and the run's launch record). The file name is matched here rather than imported from the
+ * runner: the process model knows nothing of how runs are launched.
+ */
+export function isIdleWarmSupervisor(argv: readonly string[] | undefined, childCount: number): boolean {
+  if (!argv || childCount > 0 || argv[argv.length - 1] !== '--warm') return false;
+  return argv.some((a) => baseName(a) === 'mpscope_supervisor.py');
+}
+
 export function isPythonProcess(r: { name: string; argv?: string[]; command: string }): boolean {
   const argv0 = r.argv && r.argv.length > 0 ? r.argv[0] : r.command.split(/\s+/)[0];
   return isPythonName(argv0) || isPythonName(r.name);

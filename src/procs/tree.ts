@@ -2,10 +2,12 @@
 // one hangs. A process whose real parent is filtered out hangs under its nearest included
 // ancestor, so `python -> sh -> python` still reads as one family.
 import type { ProcessModel, ProcessNode } from './model';
+import { isIdleWarmSupervisor } from './python';
 
 /**
  * python:  your Python processes, everything descending from an mpscope launch, and the
- *          zombie children of those (a zombie is its parent's problem, whatever it ran);
+ *          zombie children of those (a zombie is its parent's problem, whatever it ran); not
+ *          mpscope's own supervisor while it waits for the next run;
  * all:     all your processes;
  * mpscope: only processes of mpscope runs.
  */
@@ -59,7 +61,7 @@ export function includedKeys(model: ProcessModel, filter: ProcessFilter, options
     if (n.record.kernelThread) continue;
     const take =
       n.runMember ||
-      (filter === 'python' && n.isPython && isOwn(model, n)) ||
+      (filter === 'python' && n.isPython && isOwn(model, n) && !isIdleWarmSupervisor(n.record.argv, n.childKeys.length)) ||
       (filter === 'all' && isOwn(model, n));
     if (take) out.add(n.key);
   }

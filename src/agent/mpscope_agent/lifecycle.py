@@ -87,13 +87,16 @@ def _patch_os(agent):
 
     agent.patch(os, "_exit", lambda orig: agent.wrap(orig, before_exit))
 
-    def after_wait(site, r, *args):
+    def after_wait(pre, r, *args):
+        # The call site only when a child was reaped: multiprocessing polls with WNOHANG (every
+        # Process.exitcode, a Pool's worker handler each tenth of a second), and the caller's
+        # frames are the same after the call as before it.
         if r[0] > 0:
-            _reaped(r[0], r[1], site)
+            _reaped(r[0], r[1], frames.user_location(1))
 
     for name in ("waitpid", "wait", "wait3", "wait4"):
         if hasattr(os, name):
-            agent.patch(os, name, lambda orig: agent.wrap(orig, _site, after_wait))
+            agent.patch(os, name, lambda orig: agent.wrap(orig, None, after_wait))
 
 
 def _reaped(pid, status, site):

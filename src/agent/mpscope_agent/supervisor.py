@@ -520,11 +520,12 @@ def _kill(pid, sig):
         return False
 
 
-def spawn_script(cmd):
+def spawn_script(cmd, env):
     """Separate mode: start the script on our own interpreter binary, named as Python names
     itself (through a wrapper such as a pyenv shim, sys.executable would be the wrapper, and
-    every spawned child would go through it again, unlike a plain run where the shim execs)."""
-    env = dict(os.environ)
+    every spawned child would go through it again, unlike a plain run where the shim execs).
+    env: the script's environment."""
+    env = dict(env)
     env[protocol.ENV_MAIN] = "1"
     exe = sys.executable or cmd[0]
     argv = [exe] + cmd[1:]
@@ -532,21 +533,21 @@ def spawn_script(cmd):
     return os.posix_spawn(exe, argv, env, setsigdef=sigdef), argv
 
 
-def _config():
+def _config(env):
     config = {}
-    for part in os.environ.get(protocol.ENV_CONFIG, "").split(";"):
+    for part in env.get(protocol.ENV_CONFIG, "").split(";"):
         if "=" in part:
             k, v = part.split("=", 1)
             config[k] = v
     return config
 
 
-def supervise(script, script_argv, subreaper):
+def supervise(script, script_argv, subreaper, env):
     """Connect to the runner and supervise the run until nothing of it is left. Returns the
-    script's exit status (as a shell would: 128+N for a signal)."""
-    env = os.environ
+    script's exit status (as a shell would: 128+N for a signal). env: the run's environment
+    (socket, token, config)."""
     path, token = env.get(protocol.ENV_SOCKET), env.get(protocol.ENV_TOKEN)
-    config = _config()
+    config = _config(env)
     ch = Channel(path, token)
     hello = {
         "t": "hello",
@@ -605,10 +606,10 @@ def main(argv):
     # The script first: its interpreter start-up then overlaps with the rest of ours. Becoming
     # the subreaper right after is in time: a process cannot fork before its interpreter has
     # started, which takes far longer than loading _ctypes.
-    script, script_argv = spawn_script(cmd)
+    script, script_argv = spawn_script(cmd, os.environ)
     subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
     _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    return supervise(script, script_argv, subreaper)
+    return supervise(script, script_argv, subreaper, os.environ)
 
 
 # The control pipe of a warm supervisor (the runner's fourth stdio entry).
@@ -644,11 +645,11 @@ def warm():
     except Exception as e:
         sys.stderr.write("mpscope supervisor: bad run request: %s: %s\n" % (type(e).__name__, e))
         return 2
-    os.environ.clear()
-    os.environ.update(env)
-    script, script_argv = spawn_script(cmd)
+    # The run's environment goes to the script and to supervise(); ours stays as it is (putting
+    # the run's ~100 variables into os.environ one by one costs more than the spawn itself).
+    script, script_argv = spawn_script(cmd, env)
     subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
-    return supervise(script, script_argv, subreaper)
+    return supervise(script, script_argv, subreaper, env)
 
 
 def _read_line(fd):
@@ -672,4 +673,4 @@ def run_forked(script, subreaper):
     """Fork mode (subreaper.fork_supervisor): this process, the parent of the script, supervises
     the run. Returns the script's exit status."""
     _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    return supervise(script, cmdline(), subreaper)
+    return supervise(script, cmdline(), subreaper, os.environ)

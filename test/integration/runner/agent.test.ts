@@ -2,6 +2,8 @@
 // every supported Python, and answering requests.
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import coreJson from '../../../src/agent/mpscope_agent/protocol/core.json';
 import { assertAgentClean, cleanupSessions, FIXTURES, plainRun, pythonVersion, REPO, runFixture, startFixture } from './helpers';
@@ -69,6 +71,34 @@ describe('runner: the agent', function () {
     assertAgentClean(r);
     assert.match(r.stdout, /sitecustomize: yes/);
     assert.strictEqual(r.stdout, plain.stdout);
+  });
+
+  // The bootstrap is compiled at every interpreter start-up unless Python may cache it, which
+  // PYTHONDONTWRITEBYTECODE (common in containers and CI) forbids: it only loads
+  // mpscope_agent/startup.py, whose bytecode the agent caches whatever that setting.
+  it('under PYTHONDONTWRITEBYTECODE: start-up compiles only the small bootstrap, the agent comes from its cache', async () => {
+    const agentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mpscope-agent-copy-'));
+    try {
+      fs.cpSync(path.join(REPO, 'src', 'agent'), agentDir, { recursive: true, filter: (src) => path.basename(src) !== '__pycache__' });
+      const env = { ...process.env, MPSCOPE_AGENT_DIR: agentDir, PYTHONDONTWRITEBYTECODE: '1' };
+      const r = await runFixture('clean/pool_map.py', { env });
+      assertAgentClean(r);
+      assert.strictEqual(r.stdout, plainRun('clean/pool_map.py').stdout);
+      const cached = fs.readdirSync(path.join(agentDir, 'mpscope_agent', '__pycache__'));
+      for (const m of ['startup', 'boot', 'agent', 'channel', 'lifecycle', 'sync']) {
+        assert.ok(cached.some((f) => f.startsWith(`${m}.`)), `${m} cached: ${cached.join(' ')}`);
+      }
+      // Python kept the user's setting for the bootstrap itself...
+      assert.ok(!fs.existsSync(path.join(agentDir, 'bootstrap', '__pycache__')));
+      // ... so that file must stay small: a version check, an import, the chain to the user's own.
+      const code = fs
+        .readFileSync(path.join(agentDir, 'bootstrap', 'sitecustomize.py'), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() && !l.trim().startsWith('#'));
+      assert.ok(code.length <= 40, `bootstrap/sitecustomize.py has ${code.length} lines of code`);
+    } finally {
+      fs.rmSync(agentDir, { recursive: true, force: true });
+    }
   });
 
   it('disables itself with one line on stderr when it cannot reach the runner; the program runs on', () => {

@@ -80,6 +80,8 @@ describe('runner: findings', function () {
       const z = findings(r.report, 'zombie');
       assert.strictEqual(z.length, 1, JSON.stringify(r.report.findings));
       assert.ok(hasLocation(z[0], 'zombie.py', 14, 'start'));
+      // Where it was finally reaped: p.join() (the agent reads the site of the waitpid that reaped).
+      assert.ok(hasLocation(z[0], 'zombie.py', 17, 'reaped'), JSON.stringify(z[0].locations));
       assert.match(z[0].message, /zombie \(<defunct>\) for 1\.[5-9] s/);
       assert.strictEqual(findings(r.report, 'unjoined').length, 0);
     });

@@ -184,6 +184,24 @@ describe('procs: the tree and its filters', () => {
     assert.strictEqual(tree.parents.get(tree.model.byPid.get(12)!.key), tree.model.byPid.get(10)!.key);
   });
 
+  it("python: leaves out mpscope's own supervisor while it waits for a run, not once it runs one", () => {
+    const WARM = '/usr/bin/python3 -S -E -s /home/me/.vscode/extensions/mpscope/src/agent/mpscope_supervisor.py --warm';
+    const host = rec(10, 1, '/usr/lib/code/code --type=extensionHost', { start: 1 });
+    const idle = buildTree(modeler()([host, rec(20, 10, WARM, { start: 2 }), rec(30, 10, MAIN, { start: 3 })]), 'python');
+    assert.deepStrictEqual(idle.ordered.map((n) => n.pid), [30]);
+    assert.ok(buildTree(modeler()([host, rec(20, 10, WARM, { start: 2 })]), 'all').ordered.some((n) => n.pid === 20), '"all" shows it');
+    // Running a run: the script is its child (another window's run, not in our launch registry).
+    const running = buildTree(modeler()([host, rec(20, 10, WARM, { start: 2 }), rec(21, 20, MAIN, { start: 4 })]), 'python');
+    assert.deepStrictEqual(running.ordered.map((n) => n.pid), [20, 21]);
+    // Our own run, the moment it is launched (the script not read yet): the launch record says so.
+    const registry = new LaunchRegistry();
+    registry.markLaunched(20, 10);
+    assert.deepStrictEqual(buildTree(modeler(registry)([host, rec(20, 10, WARM, { start: 2 })]), 'python').ordered.map((n) => n.pid), [20]);
+    // Only that command line: a user's script with --warm, or another supervisor, stays.
+    const other = [rec(40, 1, '/usr/bin/python3 serve.py --warm', { start: 5 }), rec(41, 1, '/usr/bin/python3 mpscope_supervisor.py -- python3 a.py', { start: 6 })];
+    assert.deepStrictEqual(buildTree(modeler()(other), 'python').ordered.map((n) => n.pid), [40, 41]);
+  });
+
   it('rootPid: one process and its descendants, whatever the filter', () => {
     const tree = buildTree(modeler()(family()), 'python', { rootPid: 100 });
     assert.deepStrictEqual(tree.ordered.map((n) => n.pid), [100, 200, 201, 202, 203, 204, 300]);
