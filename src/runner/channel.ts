@@ -107,7 +107,10 @@ export class AgentConnection extends EventEmitter {
       const o = raw as Record<string, unknown>;
       const token = typeof o?.token === 'string' ? Buffer.from(o.token) : Buffer.alloc(0);
       if (o?.t !== 'hello' || token.length !== this.token.length || !crypto.timingSafeEqual(token, this.token)) {
-        return false; // a stranger: drop silently
+        // A stranger: dropped without an answer. Counted, so that a run whose own processes
+        // present another token (a misrouted environment) says so in its report.
+        this.onProtocolError(`dropped a connection that did not present this run's token (first line: ${o?.t === 'hello' ? `hello from pid ${String(o.pid)}, token ${token.length ? 'wrong' : 'missing'}` : 'not a hello'})`);
+        return false;
       }
     }
     const checked = validateMessage(raw);

@@ -40,11 +40,14 @@ describe('runner: private channel', () => {
     const r = await connect(server.socketPath, hello('not-the-token'));
     assert.strictEqual(r.closed, true);
     assert.strictEqual(connections, 0);
+    // Without an answer to the stranger, but the run's report says that it happened.
+    assert.deepStrictEqual(server.protocolErrors, ["dropped a connection that did not present this run's token (first line: hello from pid 4242, token wrong)"]);
   });
 
   it('drops a connection that does not start with a hello', async () => {
     const r = await connect(server.socketPath, JSON.stringify({ t: 'fork', ts: 1, child: 1, token: server.token }));
     assert.strictEqual(r.closed, true);
+    assert.deepStrictEqual(server.protocolErrors, ["dropped a connection that did not present this run's token (first line: not a hello)"]);
   });
 
   it('accepts the right token and passes on validated messages', async () => {

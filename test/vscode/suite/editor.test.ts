@@ -610,8 +610,35 @@ describe('editor: runs of mpscope in the editor', function () {
     async function runTwoWriters(): Promise<string> {
       await vscode.commands.executeCommand('mpscope.runFile', vscode.Uri.file(script()));
       const active = run.controller.active!;
-      await until('the run to end', () => active.request.program === script() && !active.live, 60000);
+      try {
+        await until('the run to end', () => active.request.program === script() && !active.live, 60000);
+      } catch (e) {
+        // What the run was doing, for a failure that does not reproduce at will.
+        throw new Error(
+          `${(e as Error).message}: the active run is ${active.request.program} (live: ${active.live}); ` +
+            `its terminal showed ${JSON.stringify(active.terminal.transcript)}; processes ${processesOfRun()}`,
+        );
+      }
       return active.terminal.transcript;
+    }
+
+    // What the extension logged meanwhile (agent and protocol errors of a run go to the log).
+    const logged: string[] = [];
+    let restoreLog: (() => void) | undefined;
+    before(() => {
+      const log = api.context.log;
+      const warn = log.warn.bind(log);
+      log.warn = (message: string, ...args: unknown[]) => {
+        logged.push(message);
+        warn(message, ...args);
+      };
+      restoreLog = () => (log.warn = warn);
+    });
+    after(() => restoreLog?.());
+
+    function processesOfRun(): string {
+      const procs = (run.state.report as { processes?: Array<{ pid: number; name?: string }> } | undefined)?.processes ?? [];
+      return `${JSON.stringify(procs.map((p) => [p.pid, p.name]))}; logged ${JSON.stringify(logged.slice(-10))}`;
     }
 
     it('on: each line in the run\'s terminal starts with the name of the process that wrote it', async () => {
@@ -622,7 +649,7 @@ describe('editor: runs of mpscope in the editor', function () {
       await terminalConfig.update('gpuAcceleration', 'off', vscode.ConfigurationTarget.Workspace);
       try {
         const text = await runTwoWriters();
-        const shown = `the terminal showed ${JSON.stringify(text)}`;
+        const shown = `the terminal showed ${JSON.stringify(text)}; processes ${processesOfRun()}`;
         assert.match(text, /\[MainProcess\] hello from MainProcess\r\n/, shown);
         assert.match(text, /\[Process-1\] hello from Process-1\r\n/, shown);
         assert.match(text, /\[MainProcess\] bye from MainProcess\r\n/, shown);
