@@ -129,11 +129,36 @@ export class AgentConnection extends EventEmitter {
   }
 }
 
+/** Resolves after n turns of the event loop, each with a poll phase (pending I/O is handled). */
+function nextPollPhases(n: number): Promise<void> {
+  return new Promise((resolve) => {
+    const step = (left: number) => (left === 0 ? resolve() : setImmediate(() => step(left - 1)));
+    step(n);
+  });
+}
+
+function allClosed(conns: AgentConnection[], timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, timeoutMs));
+    let left = conns.length;
+    for (const c of conns) {
+      c.once('close', () => {
+        if (--left === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+  });
+}
+
 /** The run's socket server. Emits 'connection' (AgentConnection) once a process said hello. */
 export class AgentServer extends EventEmitter {
   readonly connections = new Set<AgentConnection>();
   readonly protocolErrors: string[] = [];
   private closed = false;
+  /** Connections accepted so far (drain() watches it for late arrivals). */
+  private accepted = 0;
 
   private constructor(
     readonly dir: string,
@@ -153,6 +178,7 @@ export class AgentServer extends EventEmitter {
     const self = new AgentServer(dir, socketPath, token, server);
     const tokenBuf = Buffer.from(token);
     server.on('connection', (socket) => {
+      self.accepted++;
       const conn = new AgentConnection(socket, tokenBuf, (error, pid) => {
         if (self.protocolErrors.length < 100) self.protocolErrors.push(pid ? `pid ${pid}: ${error}` : error);
       });
@@ -173,22 +199,23 @@ export class AgentServer extends EventEmitter {
     return self;
   }
 
-  /** Resolves when every connection that said hello has closed, or after timeoutMs. */
+  /**
+   * For the end of a run (its processes are gone): resolves once every connection they made has
+   * been read to its end, or after timeoutMs. A runner whose event loop was busy while a short run
+   * came and went sees all of it at once: connections still in the listening socket's queue, and
+   * accepted ones whose hello is not read yet. So it lets pending I/O in first (an accept, then a
+   * first read, take a poll phase each), waits for every accepted connection to close, and does
+   * that again while new ones keep arriving.
+   */
   async drain(timeoutMs: number): Promise<void> {
-    const open = [...this.connections].filter((c) => c.hello && !c.closed);
-    if (open.length === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      let left = open.length;
-      for (const c of open) {
-        c.once('close', () => {
-          if (--left === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      }
-    });
+    const deadline = Date.now() + timeoutMs;
+    let seen = -1;
+    while (seen !== this.accepted && Date.now() < deadline) {
+      seen = this.accepted;
+      await nextPollPhases(2);
+      const open = [...this.connections].filter((c) => !c.closed);
+      if (open.length > 0) await allClosed(open, deadline - Date.now());
+    }
   }
 
   async close(): Promise<void> {
