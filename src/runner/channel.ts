@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { allClosed } from './allClosed';
 import { validateMessage, type AgentMessage, type Msg } from './protocol';
 
 /** A line longer than this is not a message of ours: the connection is dropped. */
@@ -137,21 +138,6 @@ function nextPollPhases(n: number): Promise<void> {
   });
 }
 
-function allClosed(conns: AgentConnection[], timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, timeoutMs));
-    let left = conns.length;
-    for (const c of conns) {
-      c.once('close', () => {
-        if (--left === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    }
-  });
-}
-
 /** The run's socket server. Emits 'connection' (AgentConnection) once a process said hello. */
 export class AgentServer extends EventEmitter {
   readonly connections = new Set<AgentConnection>();
@@ -213,8 +199,7 @@ export class AgentServer extends EventEmitter {
     while (seen !== this.accepted && Date.now() < deadline) {
       seen = this.accepted;
       await nextPollPhases(2);
-      const open = [...this.connections].filter((c) => !c.closed);
-      if (open.length > 0) await allClosed(open, deadline - Date.now());
+      await allClosed([...this.connections].filter((c) => !c.closed), deadline - Date.now());
     }
   }
 

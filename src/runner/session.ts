@@ -15,6 +15,7 @@ import { EventEmitter } from 'events';
 import { spawn, type ChildProcess, type StdioOptions } from 'child_process';
 import * as fs from 'fs';
 import type { Readable, Writable } from 'stream';
+import { allClosed } from './allClosed';
 import { AgentServer, type AgentConnection } from './channel';
 import { findAgent } from './agentPaths';
 import { checkScript, LaunchError, planLaunch, resolvePython, supervisorMode, type StartMethod, type SupervisorMode } from './launch';
@@ -585,19 +586,9 @@ export class Session extends EventEmitter {
   private streamsClosed(timeoutMs: number): Promise<void> {
     const child = this.child;
     if (!child) return Promise.resolve();
-    const open = [child.stdout, child.stderr].filter((s): s is Readable => !!s && !s.readableEnded && !s.destroyed);
-    if (open.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      let left = open.length;
-      for (const s of open) {
-        s.once('close', () => {
-          if (--left === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      }
-    });
+    return allClosed(
+      [child.stdout, child.stderr].filter((s): s is Readable => !!s && !s.readableEnded && !s.destroyed),
+      timeoutMs,
+    );
   }
 }
