@@ -17,19 +17,38 @@ const MAX_UNAUTHENTICATED = 64 * 1024;
 /** Unix socket paths are limited to 108 bytes on Linux (104 on macOS). */
 const MAX_SOCKET_PATH = 100;
 
-/** Where to make the run's private directory: $XDG_RUNTIME_DIR when usable, else the temp dir. */
-function baseDir(env: NodeJS.ProcessEnv): string {
-  const candidates = [env.XDG_RUNTIME_DIR, os.tmpdir(), '/tmp'];
-  for (const dir of candidates) {
-    if (!dir) continue;
+/**
+ * Where a run's private directory may go, best first. Every process of the run creates two
+ * small files there at start-up (its deadlock state, mpscope_agent/syncstate.py), and the
+ * socket lives there: on a disk file system such as an ext4 /tmp, creating one costs about
+ * 0.2 ms, on tmpfs a few microseconds (measured on the CI VM), and a Pool pays it in every
+ * worker. So a RAM-backed directory first: $XDG_RUNTIME_DIR (the user's own, on desktops), then
+ * /dev/shm (tmpfs on every Linux), then the temp directory. The run's directory itself is made
+ * 0700 wherever it is.
+ */
+export function runDirCandidates(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string[] {
+  const dirs = [env.XDG_RUNTIME_DIR, platform === 'linux' ? '/dev/shm' : undefined, os.tmpdir(), '/tmp'];
+  return dirs.filter((d): d is string => !!d && path.isAbsolute(d)).filter((d, i, all) => all.indexOf(d) === i);
+}
+
+/** Makes the run's private directory in the first candidate where that works. */
+export function makeRunDir(candidates: readonly string[]): string {
+  const errors: string[] = [];
+  for (const base of candidates) {
+    if (path.join(base, 'mpscope-XXXXXX', 'agent.sock').length > MAX_SOCKET_PATH) {
+      errors.push(`${base}: path too long for a socket`);
+      continue;
+    }
     try {
-      fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
-      if (path.join(dir, 'mpscope-XXXXXX', 'agent.sock').length <= MAX_SOCKET_PATH) return dir;
-    } catch {
-      // not usable: try the next one
+      const dir = fs.mkdtempSync(path.join(base, 'mpscope-'));
+      fs.chmodSync(dir, 0o700);
+      return dir;
+    } catch (e) {
+      // not there, not ours to write, or full (/dev/shm is small in containers): the next one
+      errors.push(`${base}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  return '/tmp';
+  throw new Error(`cannot make a private directory for the run (${errors.join('; ')})`);
 }
 
 export class AgentConnection extends EventEmitter {
@@ -156,8 +175,7 @@ export class AgentServer extends EventEmitter {
   }
 
   static async create(env: NodeJS.ProcessEnv = process.env): Promise<AgentServer> {
-    const dir = fs.mkdtempSync(path.join(baseDir(env), 'mpscope-'));
-    fs.chmodSync(dir, 0o700);
+    const dir = makeRunDir(runDirCandidates(env));
     const socketPath = path.join(dir, 'agent.sock');
     const token = crypto.randomBytes(24).toString('hex');
     const server = net.createServer();

@@ -318,7 +318,7 @@ export class RunModel {
       }
       case 'process_start': {
         const c = touch(this.get(msg.child));
-        c.startedBy = from;
+        c.startedBy = msg.by;
         c.startCall = [msg.began, msg.ts];
         c.startSite = msg.site ?? c.startSite;
         c.name = c.name ?? msg.name;

@@ -173,7 +173,13 @@ export class Session extends EventEmitter {
     const agent = findAgent(env);
     const key = warmKeyOf(o, this.python);
     const { stdio, detached } = key;
-    const server = await AgentServer.create(env);
+    let server: AgentServer;
+    try {
+      server = await AgentServer.create(env);
+    } catch (e) {
+      this.state = 'ended';
+      throw new LaunchError((e as Error).message);
+    }
     // A supervisor started ahead of the run (warmSupervisor.ts), when the caller keeps one ready
     // and the mode is ours to choose: the run then starts as in separate mode, minus its start-up.
     const warm = o.supervisor === undefined ? takeWarmSupervisor(key) : undefined;

@@ -1,12 +1,13 @@
 # mpscope: loads the agent into every Python process of a run, then hands over to the
 # sitecustomize the user already had (the next one on sys.path), as if mpscope were not there.
-# This directory is put first on PYTHONPATH by the runner; it holds nothing but this file.
+# This directory is put first on PYTHONPATH by the runner; it holds nothing but this file (and
+# its bytecode cache).
 #
 # Why so little here: this file is compiled at every interpreter start-up unless its bytecode
 # is cached, and PYTHONDONTWRITEBYTECODE (common in containers and CI) keeps Python from ever
-# writing that cache. The agent's start-up is in mpscope_agent/startup.py, whose bytecode is
-# cached whatever that setting. Keep this file parseable by any Python: an old interpreter must
-# fail cleanly, not here.
+# writing that cache (mpscope_agent/startup.py writes it instead, after the first start). The
+# agent's start-up is in that module, whose bytecode is cached whatever that setting. Keep this
+# file parseable by any Python: an old interpreter must fail cleanly, not here.
 import os as _os
 import sys as _sys
 

@@ -31,7 +31,7 @@ import os
 import sys
 import time
 
-from . import frames
+from . import frames, jsonenc
 from .channel import PeerGone, encode
 
 
@@ -76,6 +76,37 @@ class Agent(object):
 
                 protocol.check_message(self.spec, msg)
             self.channel.send_line(encode(msg))
+        except PeerGone:
+            self.disable(None)
+        except Exception as e:
+            self.fail(e)
+
+    def prepare(self, kind, /, **fields):
+        """A message encoded now and sent later by send_prepared(), which adds the numbers known
+        only then (a child's pid) and the time. Why: right after a fork every page the parent
+        writes costs it a copy-on-write fault while the child still shares the page, and
+        encoding a message touches many (measured: 0.3 ms per Process.start); formatting a
+        prepared line touches a few."""
+        if not self.enabled:
+            return None
+        msg = {"t": kind}
+        msg.update(fields)
+        return msg, jsonenc.dumps(msg)[:-1]  # without the closing brace
+
+    def send_prepared(self, prepared, /, **numbers):
+        if prepared is None or not self.enabled:
+            return
+        msg, head = prepared
+        numbers["ts"] = time.time() * 1000.0
+        line = head + "".join([',"%s":%r' % kv for kv in numbers.items()]) + "}\n"
+        try:
+            if self.spec is not None:
+                from . import protocol
+
+                full = dict(msg)
+                full.update(numbers)
+                protocol.check_message(self.spec, full)
+            self.channel.send_line(line.encode("ascii"))
         except PeerGone:
             self.disable(None)
         except Exception as e:

@@ -91,6 +91,7 @@ def start():
     agent.finder = PostImportFinder(agent.safe)
     sys.meta_path.insert(0, agent.finder)
     if hasattr(os, "register_at_fork"):
+        _held_signals()
         os.register_at_fork(after_in_child=lambda: _after_fork(agent, token))
     import atexit
 
@@ -133,12 +134,12 @@ def _after_fork(agent, token):
     if not agent.enabled:
         return
     # An exception in a fork hook is printed and swallowed by the interpreter: a Ctrl-C arriving
-    # while we reconnect would be lost. Hold back the signals that have Python handlers until
-    # the hook returns; they are then handled in the program's code, as without mpscope.
+    # while we reconnect would be lost. Hold back signals until the hook returns; those with
+    # Python handlers are then handled in the program's code, as without mpscope.
     # Restoring them inside the hook would not do: the interpreter checks for pending signals
     # right after that call returns, still inside the hook. When the fork came through our
     # os.fork wrapper (multiprocessing's does), the wrapper releases them in the child instead.
-    old = _block_python_signals()
+    old = _hold_signals()
     try:
         agent.after_fork_child(token)
     except Exception as e:
@@ -151,12 +152,29 @@ def _after_fork(agent, token):
                 _restore_signals(old)
 
 
-def _block_python_signals():
+# What _hold_signals holds back: every signal but those the kernel sends for a fault in
+# the running code. Made once, at start-up: the hook runs in every forked child, where each page
+# it touches costs a copy-on-write fault, and asking each signal for its handler there cost more
+# than the rest of the hook. A signal without a Python handler only waits the hook's few hundred
+# microseconds, then acts as it would have.
+_HELD_SIGNALS = None
+
+
+def _held_signals():
+    global _HELD_SIGNALS
+    if _HELD_SIGNALS is None:
+        import _signal
+
+        faults = {getattr(_signal, n) for n in ("SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGTRAP", "SIGSYS") if hasattr(_signal, n)}
+        _HELD_SIGNALS = [s for s in _signal.valid_signals() if s not in faults]
+    return _HELD_SIGNALS
+
+
+def _hold_signals():
     try:
         import _signal
 
-        handled = [s for s in _signal.valid_signals() if callable(_signal.getsignal(s))]
-        return _signal.pthread_sigmask(_signal.SIG_BLOCK, handled) if handled else None
+        return _signal.pthread_sigmask(_signal.SIG_BLOCK, _HELD_SIGNALS or _held_signals())
     except Exception:
         return None
 

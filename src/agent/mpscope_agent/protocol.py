@@ -88,7 +88,9 @@ def check_message(spec, msg):
 
 
 def _static_check(spec):
-    """Find agent.send("kind", field=...) calls in the agent's sources; check them against spec."""
+    """Find agent.send("kind", field=...) and agent.prepare("kind", field=...) calls in the
+    agent's sources; check them against spec. A prepared message gets its numbers later
+    (send_prepared), so the required fields it lacks must be numbers."""
     import ast
 
     problems = []
@@ -106,7 +108,7 @@ def _static_check(spec):
                 continue
             fn = node.func
             name = fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, "id", None)
-            if name != "send" or not node.args:
+            if name not in ("send", "prepare") or not node.args:
                 continue
             first = node.args[0]
             kind = getattr(first, "value", getattr(first, "s", None))
@@ -115,7 +117,7 @@ def _static_check(spec):
             where = "%s:%d" % (os.path.basename(path), node.lineno)
             s = spec["messages"].get(kind)
             if s is None:
-                problems.append("%s: send(%r): kind not in protocol/*.json" % (where, kind))
+                problems.append("%s: %s(%r): kind not in protocol/*.json" % (where, name, kind))
                 continue
             seen.add(kind)
             fields = s.get("fields", {})
@@ -126,11 +128,12 @@ def _static_check(spec):
                     break
                 given.add(kw.arg)
                 if kw.arg not in fields:
-                    problems.append("%s: send(%r): field %r not in the spec" % (where, kind, kw.arg))
+                    problems.append("%s: %s(%r): field %r not in the spec" % (where, name, kind, kw.arg))
             if given is not None:
                 for key, ftype in fields.items():
-                    if not ftype.endswith("?") and key not in given:
-                        problems.append("%s: send(%r): required field %r missing" % (where, kind, key))
+                    later = name == "prepare" and ftype in ("integer", "number")
+                    if not ftype.endswith("?") and key not in given and not later:
+                        problems.append("%s: %s(%r): required field %r missing" % (where, name, kind, key))
     return problems, seen
 
 

@@ -4,6 +4,7 @@ import type { FieldMap, RequestSpec } from './fields';
 export const LIFECYCLE_MESSAGES = {
   process_start: {
     child: 'integer',
+    by: 'integer',
     began: 'number',
     name: 'string',
     daemon: 'boolean',

@@ -135,7 +135,7 @@ export class FollowedPrograms {
       case 'popen': {
         const child = Number(m.child);
         if (!Number.isInteger(child) || child <= 0) break;
-        const c = program.processes.get(child) ?? { pid: child, ppid: pid, role: 'child', connected: false };
+        const c = program.processes.get(child) ?? { pid: child, ppid: m.t === 'process_start' ? m.by : pid, role: 'child', connected: false };
         const site = location(m.site);
         if (site) c.startSite = site;
         if (m.t === 'process_start') {

@@ -12,6 +12,33 @@ describe('runner: the agent', function () {
   this.timeout(60_000);
   afterEach(cleanupSessions);
 
+  // Right after a fork, every page the parent writes costs it a copy-on-write fault while the
+  // child still shares the page: so a child forked by Process.start() sends its parent's
+  // process_start itself (prepared by the parent before the fork); a spawned one is reported by
+  // its parent. Either way the runner learns the same facts.
+  for (const method of ['fork', 'spawn'] as const) {
+    it(`process_start of a Pool's workers (${method}): by whom, where, in which Pool`, async () => {
+      const { session } = await startFixture('clean/pool_map.py', { startMethod: method });
+      const starts: Array<{ from: number; child: number; by: number; site: unknown; owner: unknown; startMethod: unknown }> = [];
+      session.onMessage('process_start', (m, from) => starts.push({ from, child: m.child, by: m.by, site: m.site, owner: m.owner, startMethod: m.startMethod }));
+      const report = await session.wait();
+      const main = report.processes.find((p) => p.role === 'main')!;
+      const workers = report.processes.filter((p) => p.role === 'worker');
+      assert.ok(workers.length >= 2, `workers ${JSON.stringify(report.processes)}`);
+      assert.deepStrictEqual(starts.map((s) => s.child).sort(), workers.map((w) => w.pid).sort());
+      for (const s of starts) {
+        assert.strictEqual(s.by, main.pid);
+        assert.strictEqual(s.from, method === 'fork' ? s.child : main.pid, 'sent by the child itself only when it was forked');
+        assert.strictEqual(s.startMethod, method);
+        assert.match(String(s.owner), /^pool:/);
+      }
+      for (const w of workers) {
+        assert.strictEqual(w.ppid, main.pid);
+        assert.strictEqual(w.startSite?.file, path.join(FIXTURES, 'clean', 'pool_map.py'));
+      }
+    });
+  }
+
   it('follows os.fork, subprocess to Python and concurrent.futures', async () => {
     const plain = plainRun('clean/followed.py');
     const r = await runFixture('clean/followed.py');
@@ -73,10 +100,10 @@ describe('runner: the agent', function () {
     assert.strictEqual(r.stdout, plain.stdout);
   });
 
-  // The bootstrap is compiled at every interpreter start-up unless Python may cache it, which
-  // PYTHONDONTWRITEBYTECODE (common in containers and CI) forbids: it only loads
-  // mpscope_agent/startup.py, whose bytecode the agent caches whatever that setting.
-  it('under PYTHONDONTWRITEBYTECODE: start-up compiles only the small bootstrap, the agent comes from its cache', async () => {
+  // The bootstrap is compiled at every interpreter start-up unless its bytecode is cached, which
+  // PYTHONDONTWRITEBYTECODE (common in containers and CI) keeps Python from writing: the agent
+  // writes that cache itself, and caches its own modules whatever that setting.
+  it('under PYTHONDONTWRITEBYTECODE: nothing of ours is compiled at start-up after the first run', async () => {
     const agentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mpscope-agent-copy-'));
     try {
       fs.cpSync(path.join(REPO, 'src', 'agent'), agentDir, { recursive: true, filter: (src) => path.basename(src) !== '__pycache__' });
@@ -88,9 +115,20 @@ describe('runner: the agent', function () {
       for (const m of ['startup', 'boot', 'agent', 'channel', 'lifecycle', 'sync']) {
         assert.ok(cached.some((f) => f.startsWith(`${m}.`)), `${m} cached: ${cached.join(' ')}`);
       }
-      // Python kept the user's setting for the bootstrap itself...
-      assert.ok(!fs.existsSync(path.join(agentDir, 'bootstrap', '__pycache__')));
-      // ... so that file must stay small: a version check, an import, the chain to the user's own.
+      // The bootstrap's bytecode is written by the agent, and it is valid: Python loads it...
+      const stub = fs.readdirSync(path.join(agentDir, 'bootstrap', '__pycache__'));
+      assert.deepStrictEqual(stub.filter((f) => f.startsWith('sitecustomize.')).length, 1, stub.join(' '));
+      const probeEnv = { ...process.env, PYTHONPATH: path.join(agentDir, 'bootstrap'), PYTHONDONTWRITEBYTECODE: '1' };
+      const probe = spawnSync('python3', ['-v', '-c', 'pass'], { env: probeEnv, encoding: 'utf8' });
+      assert.match(probe.stderr, /code object from '[^']*bootstrap\/__pycache__\/sitecustomize\.[^']*\.pyc'/, probe.stderr.slice(-2000));
+      // ... and rewritten when the file changes (a stale cache would be compiled over every time).
+      const stubPath = path.join(agentDir, 'bootstrap', 'sitecustomize.py');
+      fs.appendFileSync(stubPath, '# changed\n');
+      const again = await runFixture('clean/pool_map.py', { env });
+      assertAgentClean(again);
+      const recheck = spawnSync('python3', ['-v', '-c', 'pass'], { env: probeEnv, encoding: 'utf8' });
+      assert.match(recheck.stderr, /code object from '[^']*bootstrap\/__pycache__\/sitecustomize/, 'the changed bootstrap was cached again');
+      // The bootstrap still stays small: a version check, an import, the chain to the user's own.
       const code = fs
         .readFileSync(path.join(agentDir, 'bootstrap', 'sitecustomize.py'), 'utf8')
         .split('\n')

@@ -2,7 +2,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as net from 'net';
-import { AgentServer, type AgentConnection } from '../../../src/runner/channel';
+import * as os from 'os';
+import * as path from 'path';
+import { AgentServer, makeRunDir, runDirCandidates, type AgentConnection } from '../../../src/runner/channel';
 
 function connect(path: string, line: string): Promise<{ closed: boolean }> {
   return new Promise((resolve) => {
@@ -32,6 +34,31 @@ describe('runner: private channel', () => {
     assert.strictEqual(fs.statSync(server.dir).mode & 0o777, 0o700);
     assert.ok(fs.statSync(server.socketPath).isSocket());
     assert.match(server.token, /^[0-9a-f]{48}$/);
+  });
+
+  it('is made on tmpfs when there is one: every process creates its state files there at start-up', function () {
+    if (process.platform !== 'linux') this.skip();
+    // Without $XDG_RUNTIME_DIR (CI, containers, ssh) that is /dev/shm, not a disk-backed /tmp.
+    const env = { ...process.env, XDG_RUNTIME_DIR: undefined };
+    assert.deepStrictEqual(runDirCandidates(env).slice(0, 1), ['/dev/shm']);
+    assert.deepStrictEqual(runDirCandidates({ XDG_RUNTIME_DIR: '/run/user/1000' }, 'linux').slice(0, 2), ['/run/user/1000', '/dev/shm']);
+    assert.ok(!runDirCandidates({}, 'darwin').includes('/dev/shm'));
+    assert.ok(!runDirCandidates({ XDG_RUNTIME_DIR: 'relative/dir' }, 'linux').includes('relative/dir'));
+    if (fs.existsSync('/dev/shm') && process.env.XDG_RUNTIME_DIR === undefined) assert.strictEqual(path.dirname(server.dir), '/dev/shm');
+  });
+
+  it('falls back to the next place when one cannot take the run directory, and says why when none can', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mpscope-test-'));
+    try {
+      const notADir = path.join(tmp, 'file');
+      fs.writeFileSync(notADir, '');
+      const dir = makeRunDir([notADir, path.join(tmp, 'missing'), tmp]);
+      assert.strictEqual(path.dirname(dir), tmp);
+      assert.strictEqual(fs.statSync(dir).mode & 0o777, 0o700);
+      assert.throws(() => makeRunDir([notADir, 'x'.repeat(120)]), /cannot make a private directory for the run \(.*file: ENOTDIR; x+: path too long for a socket\)/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('drops a connection whose hello has the wrong token', async () => {

@@ -37,7 +37,7 @@ const send = (m: RunModel, from: number, msg: Record<string, unknown>) => m.appl
 
 /** The main process started a Pool worker (spawn) at ts; the supervisor saw it with this comm. */
 function poolWorker(m: RunModel, pid: number, ts: number, comm = 'python3') {
-  send(m, MAIN, { t: 'process_start', ts, child: pid, began: ts - 5, name: `SpawnPoolWorker-${pid}`, daemon: true, kind: 'pool-worker' });
+  send(m, MAIN, { t: 'process_start', ts, child: pid, by: MAIN, began: ts - 5, name: `SpawnPoolWorker-${pid}`, daemon: true, kind: 'pool-worker' });
   send(m, SUP, { t: 'sup_proc', ts: ts + 10, pid, ppid: MAIN, state: 'S', comm, argv: ['python3', 'app.py'] });
 }
 
@@ -86,7 +86,7 @@ describe('deadlock: processes still starting, the set of processes changing', ()
 
   it('helpers and processes whose agent failed are not waited for', () => {
     const m = run();
-    send(m, MAIN, { t: 'process_start', ts: T0 + 1000, child: 40, began: T0 + 990, name: 'SyncManager-1', daemon: false, kind: 'manager' });
+    send(m, MAIN, { t: 'process_start', ts: T0 + 1000, child: 40, by: MAIN, began: T0 + 990, name: 'SyncManager-1', daemon: false, kind: 'manager' });
     assert.strictEqual(stillStarting(m, m.get(40), T0 + 1100), false, 'a manager is a helper');
     poolWorker(m, 41, T0 + 1000);
     m.get(41).agentFailed = true;

@@ -105,7 +105,7 @@ describe('integrations: grouping terminal processes into programs', () => {
   it('takes names and start sites from the parent\'s process_start, before or after the child connects', () => {
     const g = new FollowedPrograms();
     const { program } = g.hello(hello(100, 10));
-    g.message(100, { t: 'process_start', ts: 1, child: 102, name: 'Worker-A', daemon: false, kind: 'process', startMethod: 'spawn', site: { file: '/work/app.py', line: 12 } } as never);
+    g.message(100, { t: 'process_start', ts: 1, child: 102, by: 100, name: 'Worker-A', daemon: false, kind: 'process', startMethod: 'spawn', site: { file: '/work/app.py', line: 12 } } as never);
     assert.strictEqual(g.programOfPid(102), program, 'the announced child is not part of the program');
     g.hello(hello(102, 100, ['python3', '-c', 'x'], { role: 'child' }));
     const p = program.processes.get(102);

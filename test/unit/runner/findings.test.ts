@@ -32,7 +32,7 @@ function ctx(m: RunModel, extra: Partial<FindingContext> = {}): FindingContext {
 }
 
 const start = (ts: number, began = ts - 5) => ({
-  t: 'process_start', ts, began, child: CHILD, name: 'Process-1', daemon: false, kind: 'process', target: '__main__.f', startMethod: 'fork', owner: null, site: site(12),
+  t: 'process_start', ts, began, child: CHILD, by: MAIN, name: 'Process-1', daemon: false, kind: 'process', target: '__main__.f', startMethod: 'fork', owner: null, site: site(12),
 });
 
 describe('runner: finding rules', () => {
