@@ -209,15 +209,15 @@ export class AgentServer extends EventEmitter {
    * came and went sees all of it at once: connections still in the listening socket's queue, and
    * accepted ones whose hello is not read yet. So it lets pending I/O in first (an accept, then a
    * first read, take a poll phase each), waits for every accepted connection to close, and does
-   * that again while new ones keep arriving.
+   * that again while new ones keep arriving. `except`: a connection not to wait for.
    */
-  async drain(timeoutMs: number): Promise<void> {
+  async drain(timeoutMs: number, except?: AgentConnection): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let seen = -1;
     while (seen !== this.accepted && Date.now() < deadline) {
       seen = this.accepted;
       await nextPollPhases(2);
-      await allClosed([...this.connections].filter((c) => !c.closed), deadline - Date.now());
+      await allClosed([...this.connections].filter((c) => !c.closed && c !== except), deadline - Date.now());
     }
   }
 

@@ -443,6 +443,10 @@ export class RunModel {
         break;
       }
       case 'agent_error':
+        if (from === this.supervisorPid) {
+          this.agentErrors.push(msg.message); // not one of the run's processes
+          break;
+        }
         this.agentErrors.push(`pid ${from}: ${msg.message}`);
         this.get(from).agentFailed = true;
         break;

@@ -128,6 +128,8 @@ export class Session extends EventEmitter {
   private readonly ended: Promise<RunReport>;
   private resolveEnded!: (r: RunReport) => void;
   private supervisorDone = false;
+  /** The supervisor was started ahead of the run (warmSupervisor.ts), without its environment. */
+  private warmSupervisor = false;
   /** An adopted program's directory of agent state files (startAdopted). */
   private adoptedDir: string | null = null;
   private liveAgents = 0;
@@ -221,6 +223,7 @@ export class Session extends EventEmitter {
       throw new LaunchError(`cannot run ${this.python}: ${(e as Error).message}`);
     }
     this.child = child;
+    this.warmSupervisor = !!warm;
     this.stdin = child.stdin;
     this.stdout = child.stdout;
     this.stderr = child.stderr;
@@ -270,7 +273,7 @@ export class Session extends EventEmitter {
       throw e;
     });
     this.state = 'running';
-    if (child.exitCode !== null || child.signalCode !== null) setImmediate(() => void this.finish());
+    if (this.supervisorDone || child.exitCode !== null || child.signalCode !== null) setImmediate(() => void this.finish());
     // Output waits in the (paused) pipes until start() has resolved, so the caller can attach
     // to session.stdout/stderr first; after that, a pipe nobody reads would block the script.
     setImmediate(() => {
@@ -367,7 +370,14 @@ export class Session extends EventEmitter {
       this.stopReason = this.stopReason ?? msg.reason;
       this.emit('stopping', this.stopReason);
     }
-    if (msg.t === 'sup_done') this.supervisorDone = true;
+    if (msg.t === 'sup_done') {
+      // Nothing of the run is left (the supervisor says so only once it has no child at all):
+      // the report need not wait for the supervisor's own exit (see finish()).
+      this.supervisorDone = true;
+      setImmediate(() => {
+        if (this.state === 'running' || this.state === 'stopping') void this.finish(); // else start() does
+      });
+    }
     this.emit('message', msg, pid);
     this.emit(`msg:${msg.t}`, msg, pid);
     for (const p of touched) this.emit('process', p);
@@ -564,8 +574,9 @@ export class Session extends EventEmitter {
     // The supervisor only says it is done once it has no child left (as the subreaper, that is
     // the whole run); should it have died first, make sure ourselves.
     if (!this.supervisorDone) this.killLeftovers();
-    // Every process is gone; let their last messages and socket closes arrive.
-    await this.server?.drain(1000);
+    // Every process is gone; let their last messages and socket closes arrive (the
+    // supervisor's last one was sup_done: its connection ends with its exit, awaited below).
+    await this.server?.drain(1000, this.supervisorDone ? this.supervisor : undefined);
     await this.streamsClosed(2000);
     this.endedAt = Date.now();
     for (const [id, p] of this.pending) {
@@ -584,9 +595,30 @@ export class Session extends EventEmitter {
     this.findings = findings;
     if (this.server) this.model.agentErrors.push(...this.server.protocolErrors.map((e) => `protocol: ${e}`));
     this.report_ = buildReport(this);
+    // The supervisor exits right after its last message. One started for this run carries the
+    // run's token in its environment, like the run's processes: the run has ended when it has
+    // gone too. A warm one never had the run's environment: the report does not wait for it
+    // (~0.5 ms on every run in the editor), and the watchdog makes sure it goes.
+    if (this.warmSupervisor) this.supervisorExited(2000).catch(() => undefined);
+    else await this.supervisorExited(2000);
     this.emit('end', this.report_);
     this.resolveEnded(this.report_);
     await this.server?.close();
+  }
+
+  private supervisorExited(timeoutMs: number): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL'); // it said it was done: nothing of the run is lost
+        resolve();
+      }, timeoutMs);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private streamsClosed(timeoutMs: number): Promise<void> {

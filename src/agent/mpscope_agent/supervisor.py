@@ -570,6 +570,7 @@ def supervise(script, script_argv, subreaper, env):
         _kill(script, signal.SIGKILL)
         sys.stderr.write("mpscope supervisor: cannot connect to the runner: %s\n" % e)
         return 4
+    _drop_stdio()
 
     def number(key, default):
         try:
@@ -588,7 +589,35 @@ def supervise(script, script_argv, subreaper, env):
     )
     sup.script = script
     sup.subreaper = subreaper
-    return sup.run(script_argv)
+    try:
+        return sup.run(script_argv)
+    except Exception:
+        # Our stderr is gone (_drop_stdio): say it where the runner reports it.
+        import traceback
+
+        sup.send("agent_error", message="mpscope's supervisor failed: %s" % traceback.format_exc()[-4000:])
+        sup.flush(1.0)
+        raise
+
+
+def _drop_stdio():
+    """Once the script runs and the runner is connected, the supervisor lets go of the run's
+    stdin, stdout and stderr (it writes nothing there from now on). The output pipes then end
+    when the script's processes are gone, as in a plain run, and the runner learns it at the
+    same time as the supervisor rather than after the supervisor's own exit (a second wake-up
+    in a row, measured ~0.5 ms on the CI VM, on every run)."""
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+    except OSError:
+        return
+    for fd in (0, 1, 2):
+        if fd != devnull:
+            try:
+                os.dup2(devnull, fd)
+            except OSError:
+                pass
+    if devnull > 2:
+        os.close(devnull)
 
 
 def main(argv):

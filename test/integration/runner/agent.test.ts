@@ -23,9 +23,9 @@ describe('runner: the agent', function () {
       session.onMessage('process_start', (m, from) => starts.push({ from, child: m.child, by: m.by, site: m.site, owner: m.owner, startMethod: m.startMethod }));
       const report = await session.wait();
       const main = report.processes.find((p) => p.role === 'main')!;
-      const workers = report.processes.filter((p) => p.role === 'worker');
-      assert.ok(workers.length >= 2, `workers ${JSON.stringify(report.processes)}`);
-      assert.deepStrictEqual(starts.map((s) => s.child).sort(), workers.map((w) => w.pid).sort());
+      // Two Pools of two workers (one of the first may be terminated before it said it is one).
+      assert.strictEqual(starts.length, 4, JSON.stringify(starts));
+      const workers = starts.map((s) => report.processes.find((p) => p.pid === s.child)!);
       for (const s of starts) {
         assert.strictEqual(s.by, main.pid);
         assert.strictEqual(s.from, method === 'fork' ? s.child : main.pid, 'sent by the child itself only when it was forked');

@@ -2,11 +2,12 @@
 // the run a cold start gives (same report, same view of the world for the script), and a ready
 // supervisor that is never used must go away without a trace.
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Session } from '../../../src/runner/session';
 import { disposeWarmSupervisors, type WarmSupervisor } from '../../../src/runner/warmSupervisor';
-import { assertAgentClean, cleanupSessions, findings, FIXTURES, hasLocation, runFixture } from './helpers';
+import { assertAgentClean, cleanupSessions, findings, FIXTURES, hasLocation, runFixture, startFixture } from './helpers';
 
 const STDIO = { stdin: 'ignore' } as const;
 
@@ -43,6 +44,21 @@ describe('runner: a supervisor made ready before the run', function () {
     assert.strictEqual(r.report.exitCode, cold.report.exitCode);
     assert.strictEqual(r.stdout, cold.stdout);
   });
+
+  // The output pipes end when the script's processes are gone, as in a plain run, so that the
+  // runner learns it then and not only after the supervisor's own exit (session.ts finish()).
+  for (const mode of ['warm', 'fork', 'separate'] as const) {
+    it(`lets go of the run's stdin, stdout and stderr once the script runs (${mode})`, async () => {
+      const warm = mode === 'warm' ? await ready({ stdin: 'pipe' }) : undefined;
+      const { session, output } = await startFixture('sleeper.py', { ...(mode === 'warm' ? {} : { supervisor: mode }), stdin: 'pipe' });
+      while (!output().stdout.includes('ready')) await new Promise((r) => setTimeout(r, 20));
+      const fds = (pid: number) => [0, 1, 2].map((fd) => fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      assert.deepStrictEqual(fds(session.model.supervisorPid!), ['/dev/null', '/dev/null', '/dev/null']);
+      if (warm) assert.strictEqual(session.model.supervisorPid, warm.child.pid, 'the run did not start on the warm supervisor');
+      for (const target of fds(session.model.mainPid!)) assert.match(target, /^(pipe|socket):/);
+      await session.stop();
+    });
+  }
 
   it('is the subreaper of the run: an orphan is adopted and reported', async () => {
     await ready();
