@@ -6,6 +6,9 @@ import sys
 
 
 def run():
+    from . import preload
+
+    preload.load()
     from . import boot
 
     if os.environ.pop("MPSCOPE_SUPERVISE", None) == "1":

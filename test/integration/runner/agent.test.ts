@@ -112,9 +112,11 @@ describe('runner: the agent', function () {
       assertAgentClean(r);
       assert.strictEqual(r.stdout, plainRun('clean/pool_map.py').stdout);
       const cached = fs.readdirSync(path.join(agentDir, 'mpscope_agent', '__pycache__'));
-      for (const m of ['startup', 'boot', 'agent', 'channel', 'lifecycle', 'sync']) {
-        assert.ok(cached.some((f) => f.startsWith(`${m}.`)), `${m} cached: ${cached.join(' ')}`);
+      for (const m of ['startup', 'preload']) {
+        assert.ok(cached.some((f) => f.startsWith(`${m}.`) && f.endsWith('.pyc')), `${m} cached: ${cached.join(' ')}`);
       }
+      // The rest of the start-up modules are in preload.py's one file.
+      assert.ok(cached.some((f) => /^preload\..*\.bin$/.test(f)), `preload bundle: ${cached.join(' ')}`);
       // The bootstrap's bytecode is written by the agent, and it is valid: Python loads it...
       const stub = fs.readdirSync(path.join(agentDir, 'bootstrap', '__pycache__'));
       assert.deepStrictEqual(stub.filter((f) => f.startsWith('sitecustomize.')).length, 1, stub.join(' '));
@@ -134,6 +136,41 @@ describe('runner: the agent', function () {
         .split('\n')
         .filter((l) => l.trim() && !l.trim().startsWith('#'));
       assert.ok(code.length <= 40, `bootstrap/sitecustomize.py has ${code.length} lines of code`);
+    } finally {
+      fs.rmSync(agentDir, { recursive: true, force: true });
+    }
+  });
+
+  // mpscope_agent/preload.py: the start-up modules come from one bytecode file, made without the
+  // import system, and the file follows the sources.
+  it('loads its start-up modules from one cached file, rebuilt when a source changes', async () => {
+    const agentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mpscope-agent-copy-'));
+    try {
+      fs.cpSync(path.join(REPO, 'src', 'agent'), agentDir, { recursive: true, filter: (src) => path.basename(src) !== '__pycache__' });
+      const env = { ...process.env, MPSCOPE_AGENT_DIR: agentDir };
+      const lines = (out: string) => Object.fromEntries(out.trim().split('\n').map((l) => [l.split(':')[0], l.slice(l.indexOf(':') + 1).trim()]));
+      const first = await runFixture('agent_modules.py', { env });
+      assertAgentClean(first);
+      const expected = ['agent', 'boot', 'channel', 'frames', 'hooks', 'jsonenc', 'lifecycle', 'protocol', 'shm', 'sync', 'syncstate', 'syncwaits'];
+      const out = lines(first.stdout);
+      assert.deepStrictEqual(out.preloaded.split(' '), expected.map((m) => `mpscope_agent.${m}`));
+      // (and in fork mode, the module that forks the supervisor off at start-up)
+      assert.deepStrictEqual(out.imported.split(' ').filter((m) => m !== 'mpscope_agent.subreaper'), ['mpscope_agent.preload', 'mpscope_agent.startup']);
+      assert.strictEqual(out.marker, 'None');
+      fs.appendFileSync(path.join(agentDir, 'mpscope_agent', 'jsonenc.py'), '\nTEST_MARKER = 42\n');
+      const second = await runFixture('agent_modules.py', { env });
+      assertAgentClean(second);
+      assert.strictEqual(lines(second.stdout).marker, '42', 'the changed source is used');
+      assert.strictEqual(lines(second.stdout).preloaded, out.preloaded);
+      // A cache that can be neither read nor written is no failure: the modules are imported
+      // the usual way. (A file in the way of __pycache__: permissions do not stop root.)
+      fs.rmSync(path.join(agentDir, 'mpscope_agent', '__pycache__'), { recursive: true });
+      fs.writeFileSync(path.join(agentDir, 'mpscope_agent', '__pycache__'), 'in the way');
+      const third = await runFixture('agent_modules.py', { env });
+      assertAgentClean(third);
+      assert.strictEqual(lines(third.stdout).preloaded, '');
+      assert.strictEqual(lines(third.stdout).marker, '42');
+      assert.deepStrictEqual(third.report.findings, []);
     } finally {
       fs.rmSync(agentDir, { recursive: true, force: true });
     }
