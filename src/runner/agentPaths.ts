@@ -21,7 +21,14 @@ function isAgentRoot(dir: string): boolean {
   );
 }
 
+/** Found agents by MPSCOPE_AGENT_DIR (its files ship with the extension and do not move; every
+ *  run and every ready supervisor looks them up, with up to a dozen file checks). */
+const found = new Map<string, AgentPaths>();
+
 export function findAgent(env: NodeJS.ProcessEnv = process.env): AgentPaths {
+  const key = env.MPSCOPE_AGENT_DIR ?? '';
+  const known = found.get(key);
+  if (known && fs.existsSync(known.supervisor)) return known;
   const candidates = [
     env.MPSCOPE_AGENT_DIR,
     path.resolve(__dirname, '..', 'src', 'agent'),
@@ -30,11 +37,9 @@ export function findAgent(env: NodeJS.ProcessEnv = process.env): AgentPaths {
   ].filter((d): d is string => !!d);
   for (const root of candidates) {
     if (isAgentRoot(root)) {
-      return {
-        root,
-        bootstrap: path.join(root, 'bootstrap'),
-        supervisor: path.join(root, 'mpscope_supervisor.py'),
-      };
+      const paths = { root, bootstrap: path.join(root, 'bootstrap'), supervisor: path.join(root, 'mpscope_supervisor.py') };
+      found.set(key, paths);
+      return paths;
     }
   }
   throw new Error(`the mpscope Python agent is missing (looked in ${candidates.join(', ')})`);

@@ -221,6 +221,12 @@ export class AgentServer extends EventEmitter {
     }
   }
 
+  /** Whether the listening socket keeps Node's event loop alive (not while it waits for a run). */
+  setRef(on: boolean): void {
+    if (on) this.server.ref();
+    else this.server.unref();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -175,16 +175,17 @@ export class Session extends EventEmitter {
     const agent = findAgent(env);
     const key = warmKeyOf(o, this.python);
     const { stdio, detached } = key;
-    let server: AgentServer;
-    try {
-      server = await AgentServer.create(env);
-    } catch (e) {
-      this.state = 'ended';
-      throw new LaunchError((e as Error).message);
-    }
     // A supervisor started ahead of the run (warmSupervisor.ts), when the caller keeps one ready
     // and the mode is ours to choose: the run then starts as in separate mode, minus its start-up.
     const warm = o.supervisor === undefined ? takeWarmSupervisor(key) : undefined;
+    let server: AgentServer;
+    try {
+      server = (await warm?.takeServer()?.catch(() => undefined)) ?? (await AgentServer.create(env));
+    } catch (e) {
+      warm?.dispose();
+      this.state = 'ended';
+      throw new LaunchError((e as Error).message);
+    }
     this.server = server;
     this.token = server.token;
     server.on('connection', (conn: AgentConnection) => this.onConnection(conn));

@@ -33,6 +33,7 @@ export function createLifecycleDetector(): Detector {
       pauses.attach(session);
     },
     finish(session: Session) {
+      pauses.dispose();
       const ctx = session.findingContext();
       return lifecycleFindings({ ...ctx, pauses: pauses.result(ctx.endedAt) });
     },

@@ -6,10 +6,16 @@
 // Recorded while the run lasts:
 // - stopped intervals, from the supervisor's /proc states (T, t) of every process of the run;
 // - CPU starvation, from the kernel's per-thread run-queue wait (/proc/PID/task/TID/schedstat,
-//   second field, ns), read from the parent when the runner learns that a child has died and
-//   again when it learns that the child was collected. The largest growth among the parent's
-//   threads counts: the thread that reaps (a Pool's handler thread, or the main thread) may
-//   itself wait for a CPU, or wait for the interpreter lock held by a thread that does.
+//   second field, ns), read from the parent when a child it has not collected has been dead for
+//   BASELINE_DELAY_MS, and again when the runner learns that the child was collected. The
+//   largest growth among the parent's threads counts: the thread that reaps (a Pool's handler
+//   thread, or the main thread) may itself wait for a CPU, or wait for the interpreter lock held
+//   by a thread that does. Not at once when the child dies: nearly every child is collected
+//   within a few milliseconds, and reading /proc for each (twice, on every thread of the
+//   parent) took the runner's CPU while the program still needed it. What the first reading
+//   misses (at most that delay, far below any zombie threshold) errs towards blaming the
+//   program; the delay by which that reading comes late counts as waiting for a CPU (the runner
+//   itself could not run).
 import * as fs from 'fs';
 import type { ProcessRecord } from '../model';
 import type { Session } from '../session';
@@ -69,15 +75,23 @@ export function deathTime(p: ProcessRecord): number | null {
   return t;
 }
 
+/** How long a child may be dead and not collected before its parent's CPU waits are read. */
+export const BASELINE_DELAY_MS = 20;
+
 export class PauseRecorder {
   private readonly stoppedSince = new Map<number, number>();
   private readonly stopped = new Map<number, Interval[]>();
   private readonly starved = new Map<ProcessRecord, number>();
-  /** child -> its reaper's pid and run-queue waits when the child was seen dead. */
-  private readonly baselines = new Map<ProcessRecord, { reaper: number; delays: Map<number, number> }>();
+  /** child -> its reaper's pid, run-queue waits when first read, and how late that reading was. */
+  private readonly baselines = new Map<ProcessRecord, { reaper: number; delays: Map<number, number>; lateMs: number }>();
+  /** child -> the timer that will take its baseline. */
+  private readonly pending = new Map<ProcessRecord, NodeJS.Timeout>();
   private readonly done = new WeakSet<ProcessRecord>();
 
-  constructor(private readonly read: (pid: number) => Map<number, number> | null = readRunDelays) {}
+  constructor(
+    private readonly read: (pid: number) => Map<number, number> | null = readRunDelays,
+    private readonly baselineDelayMs = BASELINE_DELAY_MS,
+  ) {}
 
   attach(session: Session): void {
     session.onMessage('sup_proc', (msg) => this.onState(msg.pid, msg.state, msg.ts));
@@ -99,20 +113,34 @@ export class PauseRecorder {
   /** A process record changed: sample its reaper when it has died, and when it was collected. */
   onProcess(p: ProcessRecord): void {
     if (this.done.has(p)) return;
-    const reaper = p.osPpid;
-    if (reaper === null) return;
-    const base = this.baselines.get(p);
+    if (p.osPpid === null) return;
     if (p.reapedAt !== null || p.goneAt !== null) {
       this.done.add(p);
+      clearTimeout(this.pending.get(p));
+      this.pending.delete(p);
+      const base = this.baselines.get(p);
       this.baselines.delete(p);
       const after = base ? this.read(base.reaper) : null;
-      if (base && after) this.starved.set(p, starvationMs(base.delays, after));
+      if (base && after) this.starved.set(p, starvationMs(base.delays, after) + base.lateMs);
       return;
     }
-    if (!base && deathTime(p) !== null) {
+    const died = deathTime(p);
+    if (died === null || this.baselines.has(p) || this.pending.has(p)) return;
+    const timer = setTimeout(() => {
+      this.pending.delete(p);
+      const reaper = p.osPpid;
+      if (this.done.has(p) || reaper === null || p.reapedAt !== null || p.goneAt !== null) return;
       const delays = this.read(reaper);
-      if (delays) this.baselines.set(p, { reaper, delays });
-    }
+      if (delays) this.baselines.set(p, { reaper, delays, lateMs: Math.max(0, Date.now() - died - this.baselineDelayMs) });
+    }, this.baselineDelayMs);
+    timer.unref();
+    this.pending.set(p, timer);
+  }
+
+  /** Stops the readings still to come (the run has ended). */
+  dispose(): void {
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
   }
 
   /** The pauses recorded so far; stops still going on count until `now`. */

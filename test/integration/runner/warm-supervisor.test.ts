@@ -99,9 +99,27 @@ describe('runner: a supervisor made ready before the run', function () {
     const r = await runFixture('exit_code.py'); // stdin 'ignore': another key
     assert.notStrictEqual(r.session.model.supervisorPid, warm.child.pid);
     assert.strictEqual(warm.alive, true);
+    const server = await warm.server; // made ahead with it, for the run that takes it
+    assert.ok(fs.existsSync(server.socketPath));
     disposeWarmSupervisors();
     await exited(warm);
     assert.strictEqual(warm.alive, false);
+    // Its server went with it: no socket or directory is left behind.
+    for (let i = 0; i < 50 && fs.existsSync(server.dir); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.strictEqual(fs.existsSync(server.dir), false);
+  });
+
+  it('hands its ready server to the run that takes it: the run talks to its agents there', async () => {
+    const warm = await ready();
+    const server = await warm.server;
+    const r = await runFixture('exit_code.py');
+    assert.strictEqual(r.session.model.supervisorPid, warm.child.pid);
+    assertAgentClean(r);
+    assert.strictEqual(r.session.runDir, server.dir);
+    assert.ok(r.report.processes.some((p) => p.role === 'main'));
+    // ... and closes it at its end, as one it made itself.
+    for (let i = 0; i < 50 && fs.existsSync(server.dir); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.strictEqual(fs.existsSync(server.dir), false);
   });
 
   it('exits quietly when its control pipe closes without a run', async () => {

@@ -122,21 +122,41 @@ describe('runner: finding rules', () => {
     assert.match(z.message, /not counting 0\.5 s its parent was stopped or waiting for a CPU/);
   });
 
-  it('zombie: time the parent spent waiting for a CPU does not count', () => {
-    // The parent's threads' run-queue waits (ns) when the runner saw the child dead, then reaped.
+  it('zombie: time the parent spent waiting for a CPU does not count', async () => {
+    // The parent's threads' run-queue waits (ns) once the child had been dead a while, then reaped.
     const readings = [new Map([[MAIN, 5e6], [MAIN + 1, 1e6]]), new Map([[MAIN, 6e6], [MAIN + 1, 1.9e9 + 1e6]])];
     const read = (pid: number) => (pid === MAIN ? readings.shift() ?? null : null);
-    const pauses = new PauseRecorder(read);
+    const pauses = new PauseRecorder(read, 5);
     const m = zombieRun();
     const child = m.processes.get(CHILD)!;
     // As the session would: dead (disconnected), not reaped, then reaped.
     const reapedAt = child.reapedAt;
     child.reapedAt = null;
+    child.disconnectedAt = Date.now();
     pauses.onProcess(child);
+    await new Promise((r) => setTimeout(r, 30));
     child.reapedAt = reapedAt;
     pauses.onProcess(child);
-    assert.strictEqual(pauses.result(10_000).starvedMs.get(child), 1900);
+    // 1900 ms of run-queue wait, plus however late the first reading came (the runner waited too).
+    const starved = pauses.result(10_000).starvedMs.get(child)!;
+    assert.ok(starved >= 1900 && starved < 1900 + 1000, `starved ${starved}`);
+    child.disconnectedAt = 1001;
     assert.deepStrictEqual(zombies(m, { pauses: pauses.result(10_000) }), []);
+  });
+
+  it('zombie: a child collected at once costs no reading of its parent', async () => {
+    const reads: number[] = [];
+    const pauses = new PauseRecorder((pid) => (reads.push(pid), new Map([[pid, 0]])), 5);
+    const child = zombieRun().processes.get(CHILD)!;
+    const reapedAt = child.reapedAt;
+    child.reapedAt = null;
+    child.disconnectedAt = Date.now();
+    pauses.onProcess(child);
+    child.reapedAt = reapedAt; // collected before the reading was due
+    pauses.onProcess(child);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepStrictEqual(reads, []);
+    assert.strictEqual(pauses.result(10_000).starvedMs.has(child), false);
   });
 
   it('starvation: the thread that waited longest counts; a thread born in between counts whole', () => {
