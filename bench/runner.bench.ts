@@ -18,7 +18,7 @@ import * as path from 'path';
 import { Session } from '../src/runner/session';
 import { disposeWarmSupervisors } from '../src/runner/warmSupervisor';
 
-const REPS = Number(process.env.MPSCOPE_BENCH_REPS ?? 7);
+const REPS = Number(process.env.MPSCOPE_BENCH_REPS ?? 15);
 
 const WORKLOADS: Array<{ name: string; target: number; metric: 'wall' | 'loop'; code: string; coldToo?: boolean }> = [
   {
