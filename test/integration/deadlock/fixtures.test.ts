@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { killProcessGroup } from '../processGroup';
 import { FIXTURES } from './helpers';
 
 const POSITIVE: Array<[string, string[], number]> = [
@@ -62,13 +63,6 @@ const NEGATIVE = [
 
 const started: ChildProcess[] = [];
 
-function killGroup(p: ChildProcess): void {
-  try {
-    process.kill(-p.pid!, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
 
 function startPlain(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const p = spawn('python3', [path.join(FIXTURES, script), ...args], { cwd: FIXTURES, env, detached: true, stdio: 'ignore' });
@@ -81,8 +75,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('deadlock: the fixtures under plain python3', function () {
   this.timeout(60_000);
   afterEach(async () => {
-    for (const p of started.splice(0)) killGroup(p);
-    await sleep(100);
+    await Promise.all(started.splice(0).map((p) => killProcessGroup(p.pid)));
   });
 
   for (const [script, args, blockers] of POSITIVE) {

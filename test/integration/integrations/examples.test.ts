@@ -5,6 +5,7 @@ import * as assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { killProcessGroup } from '../processGroup';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const EXAMPLES = path.join(ROOT, 'media/examples');
@@ -50,30 +51,22 @@ function run(script: string, startMethod: string, limitMs: number): Promise<Outc
   let hung = false;
   const timer = setTimeout(() => {
     hung = true;
-    killGroup(child);
+    void killProcessGroup(child.pid);
   }, limitMs);
   return new Promise((resolve) => {
-    child.on('close', (code) => {
+    child.on('close', async (code) => {
       clearTimeout(timer);
       live.delete(child);
-      killGroup(child); // an orphan may still hold the group
+      await killProcessGroup(child.pid); // an orphan may still hold the group
       resolve({ code, output, ms: Date.now() - started, hung });
     });
   });
 }
 
-function killGroup(child: ChildProcess): void {
-  try {
-    if (child.pid) process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
 describe('integrations: example programs', function () {
   this.timeout(120000);
-  afterEach(() => {
-    for (const c of live) killGroup(c);
+  afterEach(async () => {
+    await Promise.all([...live].map((c) => killProcessGroup(c.pid)));
     live.clear();
   });
 

@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { FIX_CASES } from '../../unit/lint/fix-cases';
 import { applyFix, findingsOf } from '../../unit/lint/helpers';
+import { killProcessGroup } from '../processGroup';
 
 interface RunResult {
   code: number | null;
@@ -34,24 +35,15 @@ function runPython(file: string, timeoutMs: number): Promise<RunResult> {
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup(child.pid);
+      void killProcessGroup(child.pid);
     }, timeoutMs);
-    child.on('close', (code) => {
+    child.on('close', async (code) => {
       clearTimeout(timer);
-      killGroup(child.pid); // children the program left behind
+      await killProcessGroup(child.pid); // children the program left behind
       if (child.pid) live.delete(child.pid);
       resolve({ code, stdout, stderr, timedOut });
     });
   });
-}
-
-function killGroup(pid: number | undefined): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
 }
 
 const sortedLines = (s: string) => s.split('\n').filter((l) => l).sort();
@@ -63,8 +55,8 @@ describe('lint quick fixes keep behaviour (python3)', function () {
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mpscope-lint-fix-'));
   });
-  after(() => {
-    for (const pid of live) killGroup(pid);
+  after(async () => {
+    await Promise.all([...live].map((pid) => killProcessGroup(pid)));
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
