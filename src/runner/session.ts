@@ -600,7 +600,7 @@ export class Session extends EventEmitter {
     // run's token in its environment, like the run's processes: the run has ended when it has
     // gone too. A warm one never had the run's environment: the report does not wait for it
     // (~0.5 ms on every run in the editor), and the watchdog makes sure it goes.
-    if (this.warmSupervisor) this.supervisorExited(2000).catch(() => undefined);
+    if (this.warmSupervisor) void this.supervisorExited(2000);
     else await this.supervisorExited(2000);
     this.emit('end', this.report_);
     this.resolveEnded(this.report_);

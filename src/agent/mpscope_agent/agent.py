@@ -70,12 +70,16 @@ class Agent(object):
             return
         msg = {"t": kind, "ts": time.time() * 1000.0}
         msg.update(fields)
+        self._deliver(msg, None)
+
+    def _deliver(self, msg, line):
+        """Validates msg in strict mode, then sends line (msg encoded when None). Never raises."""
         try:
             if self.spec is not None:
                 from . import protocol
 
                 protocol.check_message(self.spec, msg)
-            self.channel.send_line(encode(msg))
+            self.channel.send_line(encode(msg) if line is None else line)
         except PeerGone:
             self.disable(None)
         except Exception as e:
@@ -99,18 +103,7 @@ class Agent(object):
         msg, head = prepared
         numbers["ts"] = time.time() * 1000.0
         line = head + "".join([',"%s":%r' % kv for kv in numbers.items()]) + "}\n"
-        try:
-            if self.spec is not None:
-                from . import protocol
-
-                full = dict(msg)
-                full.update(numbers)
-                protocol.check_message(self.spec, full)
-            self.channel.send_line(line.encode("ascii"))
-        except PeerGone:
-            self.disable(None)
-        except Exception as e:
-            self.fail(e)
+        self._deliver(dict(msg, **numbers) if self.spec is not None else None, line.encode("ascii"))
 
     def flush(self, timeout=1.0):
         if not self.enabled:

@@ -174,7 +174,7 @@ def _hold_signals():
     try:
         import _signal
 
-        return _signal.pthread_sigmask(_signal.SIG_BLOCK, _HELD_SIGNALS or _held_signals())
+        return _signal.pthread_sigmask(_signal.SIG_BLOCK, _held_signals())
     except Exception:
         return None
 

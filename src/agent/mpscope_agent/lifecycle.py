@@ -16,12 +16,10 @@ from . import frames
 from .agent import hide_frame
 
 _agent = None
-# thread ident -> the BaseProcess being started by that thread. A forked child inherits this
-# and learns from it that it is that Process (before it has run a line of multiprocessing code).
+# thread ident -> (the BaseProcess being started by that thread, its process_start message made
+# by agent.prepare). A forked child inherits this and learns from it that it is that Process
+# (before it has run a line of multiprocessing code), and sends the message: see after_start.
 _starting = {}
-# thread ident -> the process_start message of the Process being started (agent.prepare). In a
-# child forked by that start, the child sends it: see after_start.
-_start_messages = {}
 _own_start = None
 # thread ident -> stack of owner ids (Pool/ProcessPoolExecutor) whose workers are being started.
 _owners = {}
@@ -128,10 +126,8 @@ def _report_own_start():
 def _fork_role():
     """In a forked child: a Process whose start() forked us, or a plain os.fork()."""
     global _own_start
-    p = _starting.get(get_ident())
-    _own_start = _start_messages.get(get_ident()) if p is not None else None
+    p, _own_start = _starting.get(get_ident(), (None, None))
     _starting.clear()
-    _start_messages.clear()
     _owners.clear()
     if p is None:
         return None
@@ -220,9 +216,8 @@ def _patch_process(mod):
         kind, target = classify(p)
         tid = get_ident()
         prev = _starting.get(tid)
-        _starting[tid] = p
         # Encoded before the fork: see after_start.
-        _start_messages[tid] = message = agent.prepare(
+        message = agent.prepare(
             "process_start",
             by=agent.pid,
             began=_now(),
@@ -234,13 +229,13 @@ def _patch_process(mod):
             owner=_current_owner(),
             site=site,
         )
+        _starting[tid] = (p, message)
         return (message, tid, prev)
 
     def restore_starting(pre):
         if pre is None:
             return
         _, tid, prev = pre[:3]
-        _start_messages.pop(tid, None)
         if prev is None:
             _starting.pop(tid, None)
         else:

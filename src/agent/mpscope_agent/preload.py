@@ -104,16 +104,11 @@ def _build(path):
             source = f.read()
         stamps.append((filename, (st.st_mtime_ns, st.st_size)))
         entries.append((short, filename, compile(source, filename, "exec", dont_inherit=True)))
-    data = sys.modules["_frozen_importlib_external"].MAGIC_NUMBER + marshal.dumps((stamps, entries))
-    tmp = "%s.%d.tmp" % (path, os.getpid())
+    external = sys.modules["_frozen_importlib_external"]
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)  # atomic: processes starting at the same time read one or the other
+        # Atomic, as Python writes its own bytecode: processes starting together read one file
+        # or the other, never half of one.
+        external._write_atomic(path, external.MAGIC_NUMBER + marshal.dumps((stamps, entries)), 0o644)
     except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         return None
     return entries

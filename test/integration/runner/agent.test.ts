@@ -8,6 +8,17 @@ import * as path from 'path';
 import coreJson from '../../../src/agent/mpscope_agent/protocol/core.json';
 import { assertAgentClean, cleanupSessions, FIXTURES, plainRun, pythonVersion, REPO, runFixture, startFixture } from './helpers';
 
+/** Runs fn with a fresh copy of the agent (no bytecode caches), removed afterwards. */
+async function withAgentCopy(fn: (agentDir: string) => Promise<void>): Promise<void> {
+  const agentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mpscope-agent-copy-'));
+  try {
+    fs.cpSync(path.join(REPO, 'src', 'agent'), agentDir, { recursive: true, filter: (src) => path.basename(src) !== '__pycache__' });
+    await fn(agentDir);
+  } finally {
+    fs.rmSync(agentDir, { recursive: true, force: true });
+  }
+}
+
 describe('runner: the agent', function () {
   this.timeout(60_000);
   afterEach(cleanupSessions);
@@ -104,9 +115,7 @@ describe('runner: the agent', function () {
   // PYTHONDONTWRITEBYTECODE (common in containers and CI) keeps Python from writing: the agent
   // writes that cache itself, and caches its own modules whatever that setting.
   it('under PYTHONDONTWRITEBYTECODE: nothing of ours is compiled at start-up after the first run', async () => {
-    const agentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mpscope-agent-copy-'));
-    try {
-      fs.cpSync(path.join(REPO, 'src', 'agent'), agentDir, { recursive: true, filter: (src) => path.basename(src) !== '__pycache__' });
+    await withAgentCopy(async (agentDir) => {
       const env = { ...process.env, MPSCOPE_AGENT_DIR: agentDir, PYTHONDONTWRITEBYTECODE: '1' };
       const r = await runFixture('clean/pool_map.py', { env });
       assertAgentClean(r);
@@ -120,33 +129,33 @@ describe('runner: the agent', function () {
       // The bootstrap's bytecode is written by the agent, and it is valid: Python loads it...
       const stub = fs.readdirSync(path.join(agentDir, 'bootstrap', '__pycache__'));
       assert.deepStrictEqual(stub.filter((f) => f.startsWith('sitecustomize.')).length, 1, stub.join(' '));
-      const probeEnv = { ...process.env, PYTHONPATH: path.join(agentDir, 'bootstrap'), PYTHONDONTWRITEBYTECODE: '1' };
-      const probe = spawnSync('python3', ['-v', '-c', 'pass'], { env: probeEnv, encoding: 'utf8' });
-      assert.match(probe.stderr, /code object from '[^']*bootstrap\/__pycache__\/sitecustomize\.[^']*\.pyc'/, probe.stderr.slice(-2000));
+      // What Python says it loaded, in a process of its own (python -v).
+      const importLog = () =>
+        spawnSync('python3', ['-v', '-c', 'pass'], {
+          env: { ...process.env, PYTHONPATH: path.join(agentDir, 'bootstrap'), PYTHONDONTWRITEBYTECODE: '1' },
+          encoding: 'utf8',
+        }).stderr;
+      const probe = importLog();
+      assert.match(probe, /code object from '[^']*bootstrap\/__pycache__\/sitecustomize\.[^']*\.pyc'/, probe.slice(-2000));
       // ... and rewritten when the file changes (a stale cache would be compiled over every time).
       const stubPath = path.join(agentDir, 'bootstrap', 'sitecustomize.py');
       fs.appendFileSync(stubPath, '# changed\n');
       const again = await runFixture('clean/pool_map.py', { env });
       assertAgentClean(again);
-      const recheck = spawnSync('python3', ['-v', '-c', 'pass'], { env: probeEnv, encoding: 'utf8' });
-      assert.match(recheck.stderr, /code object from '[^']*bootstrap\/__pycache__\/sitecustomize/, 'the changed bootstrap was cached again');
+      assert.match(importLog(), /code object from '[^']*bootstrap\/__pycache__\/sitecustomize/, 'the changed bootstrap was cached again');
       // The bootstrap still stays small: a version check, an import, the chain to the user's own.
       const code = fs
         .readFileSync(path.join(agentDir, 'bootstrap', 'sitecustomize.py'), 'utf8')
         .split('\n')
         .filter((l) => l.trim() && !l.trim().startsWith('#'));
       assert.ok(code.length <= 40, `bootstrap/sitecustomize.py has ${code.length} lines of code`);
-    } finally {
-      fs.rmSync(agentDir, { recursive: true, force: true });
-    }
+    });
   });
 
   // mpscope_agent/preload.py: the start-up modules come from one bytecode file, made without the
   // import system, and the file follows the sources.
   it('loads its start-up modules from one cached file, rebuilt when a source changes', async () => {
-    const agentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mpscope-agent-copy-'));
-    try {
-      fs.cpSync(path.join(REPO, 'src', 'agent'), agentDir, { recursive: true, filter: (src) => path.basename(src) !== '__pycache__' });
+    await withAgentCopy(async (agentDir) => {
       const env = { ...process.env, MPSCOPE_AGENT_DIR: agentDir };
       const lines = (out: string) => Object.fromEntries(out.trim().split('\n').map((l) => [l.split(':')[0], l.slice(l.indexOf(':') + 1).trim()]));
       const first = await runFixture('agent_modules.py', { env });
@@ -171,9 +180,7 @@ describe('runner: the agent', function () {
       assert.strictEqual(lines(third.stdout).preloaded, '');
       assert.strictEqual(lines(third.stdout).marker, '42');
       assert.deepStrictEqual(third.report.findings, []);
-    } finally {
-      fs.rmSync(agentDir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('disables itself with one line on stderr when it cannot reach the runner; the program runs on', () => {
