@@ -91,6 +91,8 @@ describe('integrations: following programs started from a terminal', function ()
     assert.ok(program, 'the program was not followed');
     assert.strictEqual(program.notable, true);
     assert.strictEqual(program.processes.get(workerPid)?.mpName, 'mpscope-terminal-worker');
+    // Sent by the forked worker itself (its parent prepared it before the fork).
+    assert.strictEqual(program.processes.get(workerPid)?.startSite?.file, script);
     assert.strictEqual(registry.isEmpty, false, 'the program was not recorded for the process tree');
 
     assert.strictEqual(report.script, script);

@@ -298,53 +298,62 @@ describe('integrations: VS Code integrations (issue 9)', function () {
       const terminal = vscode.window.createTerminal({ name: 'mpscope-test program', cwd: scratch });
       terminals.push(terminal);
       terminal.sendText(`python3 '${script}' '${release}' '${pidFile}'`);
-      const [rootPid, workerPid] = (
-        await waitUntil('the program to start its worker', () => (fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : undefined), 30000)
-      )
-        .split(' ')
-        .map(Number);
-      pids.push(workerPid, rootPid);
+      try {
+        const [rootPid, workerPid] = (
+          await waitUntil('the program to start its worker', () => (fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : undefined), 30000)
+        )
+          .split(' ')
+          .map(Number);
+        pids.push(workerPid, rootPid);
 
-      // mpscope follows it: one program, rooted at the script's process, with the named worker.
-      const program = await waitUntil('mpscope to follow the program', () =>
-        api.integrations.terminal().programs.find((p) => p.rootPid === rootPid && p.processes.get(workerPid)?.mpName),
-      );
-      assert.strictEqual(program.program, script);
-      assert.strictEqual(program.processes.get(workerPid)?.mpName, 'mpscope-terminal-worker');
-      assert.strictEqual(program.processes.get(workerPid)?.startSite?.file, script);
+        // mpscope follows it: one program, rooted at the script's process, with the named worker.
+        // The worker's name comes in its hello, its start site a message later (a forked child
+        // sends the start its parent prepared): wait for both.
+        const program = await waitUntil('mpscope to follow the program', () =>
+          api.integrations.terminal().programs.find((p) => p.rootPid === rootPid && p.processes.get(workerPid)?.mpName && p.processes.get(workerPid)?.startSite),
+        );
+        assert.strictEqual(program.program, script);
+        assert.strictEqual(program.processes.get(workerPid)?.mpName, 'mpscope-terminal-worker');
+        assert.strictEqual(program.processes.get(workerPid)?.startSite?.file, script);
 
-      // The Processes view names the worker, in the process tree and under the run node.
-      const node = await waitUntil('the worker in the process tree, named', async () => {
-        const tree = await processes.refresh();
-        const n = tree?.model.byPid.get(workerPid);
-        return n?.annotation?.mpName ? n : undefined;
-      });
-      assert.strictEqual(node.annotation?.mpName, 'mpscope-terminal-worker');
-      assert.strictEqual(node.runMember, true, 'the worker is not shown as part of a followed program');
-      assert.strictEqual(run.state.script, script, 'the program is not shown as the current run');
-      const rows = JSON.stringify(run.runRows());
-      assert.match(rows, new RegExp(`mpscope-terminal-worker \\(${workerPid}\\)`), `run node: ${rows}`);
-      if (ui.available) {
-        await vscode.commands.executeCommand('mpscope.processes.focus');
-        await ui.waitFor(`.monaco-list-row:has-text("mpscope-terminal-worker (${workerPid})")`, { timeout: 20000 });
-        await ui.screenshot('integrations-terminal-program-in-tree');
+        // The Processes view names the worker, in the process tree and under the run node.
+        const node = await waitUntil('the worker in the process tree, named', async () => {
+          const tree = await processes.refresh();
+          const n = tree?.model.byPid.get(workerPid);
+          return n?.annotation?.mpName ? n : undefined;
+        });
+        assert.strictEqual(node.annotation?.mpName, 'mpscope-terminal-worker');
+        assert.strictEqual(node.runMember, true, 'the worker is not shown as part of a followed program');
+        assert.strictEqual(run.state.script, script, 'the program is not shown as the current run');
+        const rows = JSON.stringify(run.runRows());
+        assert.match(rows, new RegExp(`mpscope-terminal-worker \\(${workerPid}\\)`), `run node: ${rows}`);
+        if (ui.available) {
+          await vscode.commands.executeCommand('mpscope.processes.focus');
+          await ui.waitFor(`.monaco-list-row:has-text("mpscope-terminal-worker (${workerPid})")`, { timeout: 20000 });
+          await ui.screenshot('integrations-terminal-program-in-tree');
+        }
+
+        // Its worker fails and the parent never looks: the finding reaches the editor when it ends.
+        fs.writeFileSync(release, '');
+        await waitUntil('the program to end', () => (program.ended ? true : undefined), 30000);
+        const finding = await waitUntil('the child-exception finding', () =>
+          run.state.report?.findings.find((f) => f.kind === 'child-exception'),
+        );
+        assert.ok(finding.pids.includes(workerPid), JSON.stringify(finding));
+        const diagnostics = await waitUntil('mpscope diagnostics in the script', () => {
+          const d = vscode.languages.getDiagnostics(vscode.Uri.file(script)).filter((x) => x.source === 'mpscope');
+          return d.length > 0 ? d : undefined;
+        });
+        assert.ok(diagnostics.some((d) => /terminal worker failed|ValueError/.test(d.message)), JSON.stringify(diagnostics.map((d) => d.message)));
+        assert.strictEqual(run.state.live, false);
+      } finally {
+        // Also on failure: a program left waiting would stay the live run, and the next
+        // tests' programs would not be shown.
+        fs.writeFileSync(release, '');
+        terminal.dispose();
+        await waitUntil('the program to end', () => (api.integrations.terminal().programs.every((p) => p.program !== script || p.ended) ? true : undefined), 30000).catch(() => undefined);
+        await vscode.commands.executeCommand('mpscope.clearRun');
       }
-
-      // Its worker fails and the parent never looks: the finding reaches the editor when it ends.
-      fs.writeFileSync(release, '');
-      await waitUntil('the program to end', () => (program.ended ? true : undefined), 30000);
-      const finding = await waitUntil('the child-exception finding', () =>
-        run.state.report?.findings.find((f) => f.kind === 'child-exception'),
-      );
-      assert.ok(finding.pids.includes(workerPid), JSON.stringify(finding));
-      const diagnostics = await waitUntil('mpscope diagnostics in the script', () => {
-        const d = vscode.languages.getDiagnostics(vscode.Uri.file(script)).filter((x) => x.source === 'mpscope');
-        return d.length > 0 ? d : undefined;
-      });
-      assert.ok(diagnostics.some((d) => /terminal worker failed|ValueError/.test(d.message)), JSON.stringify(diagnostics.map((d) => d.message)));
-      assert.strictEqual(run.state.live, false);
-      terminal.dispose();
-      await vscode.commands.executeCommand('mpscope.clearRun');
     });
 
     it('a deadlock in a terminal program is found live; Stop Run ends its processes', async () => {
