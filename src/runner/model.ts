@@ -57,6 +57,12 @@ export interface ProcessRecord {
   python: boolean;
   argv: string[];
   comm: string | null;
+  /**
+   * Whether its environment lets the agent in (the run's token, the bootstrap folder on
+   * PYTHONPATH), read by the supervisor when it first appeared; null: unknown. False: its agent
+   * can never connect (deadlock/arrivals.ts).
+   */
+  agentEnv: boolean | null;
   /** When its parent's start() call began and returned (multiprocessing only). */
   startCall: [number, number] | null;
   /** How it was started: process, pool-worker, executor-worker, manager, fork, popen. */
@@ -129,6 +135,7 @@ function newRecord(pid: number): ProcessRecord {
     python: false,
     argv: [],
     comm: null,
+    agentEnv: null,
     startCall: null,
     startKind: null,
     target: null,
@@ -467,6 +474,7 @@ export class RunModel {
         p.currentPpid = msg.ppid;
         this.checkAdopted(p, msg.ts);
         if (msg.argv && p.argv.length === 0) p.argv = msg.argv.map(String);
+        if (typeof msg.agentEnv === 'boolean') p.agentEnv = msg.agentEnv;
         if (!p.python && p.role !== 'helper') {
           // A process without the agent (e.g. started with python -I): still recognise helpers.
           const helper = helperFromArgv(p.argv);

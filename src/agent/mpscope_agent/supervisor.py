@@ -220,6 +220,32 @@ def _cmdline(pid):
     return [os.fsdecode(a) for a in data.split(b"\0") if a] or None
 
 
+def agent_env(pid, token, bootstrap):
+    """Whether a process's environment lets the agent in: the run's token, and the agent's
+    bootstrap folder on PYTHONPATH. A process without them never connects, and the deadlock
+    detector need not give it time to (src/runner/deadlock/arrivals.ts): a subprocess started
+    with an environment of its own, say. None when unknown (not readable, or nothing to look
+    for). Read when the process first appears; a fork child still shows its parent's
+    environment until it execs, which errs on the side of waiting."""
+    if not token or not bootstrap:
+        return None
+    try:
+        with open("/proc/%d/environ" % pid, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    if not data:
+        return None  # a zombie, or a kernel thread: nothing to say
+    token_entry = ("%s=%s" % (protocol.ENV_TOKEN, token)).encode()
+    has_token = has_bootstrap = False
+    for entry in data.split(b"\0"):
+        if entry == token_entry:
+            has_token = True
+        elif entry.startswith(b"PYTHONPATH="):
+            has_bootstrap = os.fsencode(bootstrap) in entry[11:].split(os.fsencode(os.pathsep))
+    return has_token and has_bootstrap
+
+
 def _status(status):
     if os.WIFEXITED(status):
         return os.WEXITSTATUS(status), None
@@ -248,6 +274,9 @@ class Supervisor(object):
         self.killed = []
         self.runner_lost = False
         self.reader = TreeWalker() if _children_listed() else ProcReader()
+        # What a process's environment must hold for its agent to connect (see agent_env).
+        self.token = None
+        self.bootstrap = None
 
     def send(self, kind, **fields):
         if self.runner_lost:
@@ -283,8 +312,10 @@ class Supervisor(object):
                 self.send("sup_gone", pid=pid)  # pid reused
                 old = None
             if old is None or old[:3] != info[:3]:
-                argv = _cmdline(pid) if old is None and with_argv else None
-                self.send("sup_proc", pid=pid, ppid=info[0], state=info[1], comm=info[2], argv=argv)
+                first = old is None and with_argv
+                argv = _cmdline(pid) if first else None
+                env = agent_env(pid, self.token, self.bootstrap) if first else None
+                self.send("sup_proc", pid=pid, ppid=info[0], state=info[1], comm=info[2], argv=argv, agentEnv=env)
         for pid in list(self.known):
             if pid not in current:
                 self.send("sup_gone", pid=pid)
@@ -589,6 +620,9 @@ def supervise(script, script_argv, subreaper, env):
     )
     sup.script = script
     sup.subreaper = subreaper
+    sup.token = token
+    # The runner puts the agent's bootstrap folder first on the run's PYTHONPATH.
+    sup.bootstrap = env.get("PYTHONPATH", "").split(os.pathsep)[0] or None
     try:
         return sup.run(script_argv)
     except Exception:

@@ -4,8 +4,10 @@
 //   starting up: hundreds of ms, seconds on a loaded machine). Nothing is known about them, so
 //   they may be about to wake anybody: while one exists, nothing is deadlocked. Bounded, since
 //   some never connect: a process that is not Python (its command), a Python whose options keep
-//   the agent out (-I, -S, -E), one whose agent failed, and any that has not connected after
-//   CONNECT_GRACE_MS (an environment without the agent, a C fork without the hooks).
+//   the agent out (-I, -S, -E), one whose environment lacks the run's token or the agent's
+//   bootstrap folder (read by the supervisor: a subprocess given an environment of its own),
+//   one whose agent failed, and any that has not connected after CONNECT_GRACE_MS (a C fork
+//   without the hooks, an environment changed after the supervisor looked).
 // - When the set last changed (a process appeared, connected or ended): the "blocked for the
 //   hang timeout" clock starts no earlier, so a newcomer gets the whole timeout to connect and
 //   work, and the last process that could wake the waiters had the whole timeout to be replaced.
@@ -27,12 +29,13 @@ export function stillStarting(model: RunModel, p: ProcessRecord, now: number): b
 }
 
 /**
- * Whether a process that has not connected can be expected to: multiprocessing starts its
- * children with the run's interpreter and environment; any other must run Python (its command
- * name, or its argv[0]) without the options that disable site or the environment.
+ * Whether a process that has not connected can be expected to: not when its environment
+ * cannot load the agent; multiprocessing starts its children with the run's interpreter and
+ * environment; any other must run Python (its command name, or its argv[0]) without the
+ * options that disable site or the environment.
  */
-export function mayLoadAgent(p: Pick<ProcessRecord, 'startKind' | 'comm' | 'argv'>): boolean {
-  if (agentDisabledByOptions(p.argv)) return false;
+export function mayLoadAgent(p: Pick<ProcessRecord, 'startKind' | 'comm' | 'argv' | 'agentEnv'>): boolean {
+  if (p.agentEnv === false || agentDisabledByOptions(p.argv)) return false;
   if (p.startKind !== null && AGENT_START_KINDS.has(p.startKind)) return true;
   return looksLikePython(p.comm) || looksLikePython(p.argv[0] ? path.basename(p.argv[0]) : null);
 }

@@ -3,7 +3,7 @@ import type { FieldMap, RequestSpec } from './fields';
 
 export const SUPERVISOR_MESSAGES = {
   sup_started: { child: 'integer', argv: 'array', subreaper: 'boolean', maxProcesses: 'integer' },
-  sup_proc: { pid: 'integer', ppid: 'integer', state: 'string', comm: 'string', argv: 'array?' },
+  sup_proc: { pid: 'integer', ppid: 'integer', state: 'string', comm: 'string', argv: 'array?', agentEnv: 'boolean?' },
   sup_gone: { pid: 'integer' },
   sup_reaped: { pid: 'integer', exitcode: 'integer?', signal: 'integer?', adopted: 'boolean' },
   sup_limit: { count: 'integer', max: 'integer' },

@@ -45,7 +45,9 @@ describe('deadlock: processes starting and ending while others wait', function (
     });
   }
 
-  for (const child of ['sleep', 'isolated']) {
+  // bare: a Python child given an environment of its own, without the run's token and
+  // PYTHONPATH; the supervisor reads that from /proc (sup_proc agentEnv).
+  for (const child of ['sleep', 'isolated', 'bare']) {
     it(`a child that cannot connect (${child}) does not hold the report back`, async () => {
       const script = 'stranger_child.py';
       const r = await run(script, [`--child=${child}`], { hangTimeoutMs: HANG_MS });
@@ -53,19 +55,22 @@ describe('deadlock: processes starting and ending while others wait', function (
       const stranger = r.session.model.all().find((p) => p.role === 'subprocess' && !p.python);
       assert.ok(stranger, 'the stranger is a process of the run');
       assert.ok(!f.pids.includes(stranger.pid), 'and not part of the deadlock');
+      if (child !== 'sleep') assert.strictEqual(stranger.agentEnv, child === 'isolated', 'what its environment says');
+      assert.strictEqual(r.session.model.all().find((p) => p.role === 'main')?.agentEnv, true, 'the script itself');
       assert.strictEqual(pidsAt(f, script, marks(script)['wait-get'], 'waits').length, 1);
       const d = f.details as { detectedAt: number; formedAt: number };
       assert.ok(d.detectedAt - d.formedAt < HANG_MS + 2000, `reported ${d.detectedAt - d.formedAt} ms after it formed`);
     });
   }
 
-  it('a Python child that never connects holds the report back for CONNECT_GRACE_MS at most', async () => {
+  it('a Python child with the run\'s environment that never connects holds the report back for CONNECT_GRACE_MS at most', async () => {
     const script = 'stranger_child.py';
-    const r = await run(script, ['--child=bare'], { hangTimeoutMs: HANG_MS });
+    const r = await run(script, ['--child=unreachable'], { hangTimeoutMs: HANG_MS });
     const f = theDeadlock(r);
     const stranger = r.session.model.all().find((p) => p.role === 'subprocess' && !p.python);
     assert.ok(stranger, 'the stranger is a process of the run');
     assert.ok(!f.pids.includes(stranger.pid));
+    assert.strictEqual(stranger.agentEnv, true, 'its environment would let the agent in');
     const waited = (f.details as { detectedAt: number }).detectedAt - stranger.startTime!;
     assert.ok(waited >= CONNECT_GRACE_MS && waited < CONNECT_GRACE_MS + 5000, `reported ${waited} ms after the stranger started`);
   });

@@ -84,6 +84,30 @@ describe('deadlock: processes still starting, the set of processes changing', ()
     assert.strictEqual(stillStarting(m, m.get(33), T0 + 1100), true, "the script's own -I is no interpreter option");
   });
 
+  it('a Python subprocess whose environment cannot load the agent never connects (the supervisor read it)', () => {
+    const m = run();
+    const withEnv = (pid: number, agentEnv: boolean | undefined) => {
+      const msg: Record<string, unknown> = { t: 'sup_proc', ts: T0 + 1000, pid, ppid: MAIN, state: 'S', comm: 'python3', argv: ['python3', 'tool.py'] };
+      if (agentEnv !== undefined) msg.agentEnv = agentEnv;
+      send(m, SUP, msg);
+      send(m, MAIN, { t: 'popen', ts: T0 + 1001, child: pid, args: ['python3', 'tool.py'] });
+    };
+    withEnv(50, false);
+    withEnv(51, true);
+    withEnv(52, undefined);
+    assert.strictEqual(m.get(50).agentEnv, false);
+    assert.strictEqual(stillStarting(m, m.get(50), T0 + 1100), false, 'no token or bootstrap in its environment');
+    assert.strictEqual(stillStarting(m, m.get(51), T0 + 1100), true, 'its environment lets the agent in');
+    assert.strictEqual(stillStarting(m, m.get(52), T0 + 1100), true, 'unknown: it may');
+    // A later sup_proc (a state change) says nothing of the environment and changes nothing.
+    send(m, SUP, { t: 'sup_proc', ts: T0 + 1200, pid: 50, ppid: MAIN, state: 'R', comm: 'python3' });
+    assert.strictEqual(m.get(50).agentEnv, false);
+    // Even a multiprocessing child: its parent changed PYTHONPATH before starting it.
+    poolWorker(m, 53, T0 + 1000);
+    send(m, SUP, { t: 'sup_proc', ts: T0 + 1020, pid: 53, ppid: MAIN, state: 'S', comm: 'python3', agentEnv: false });
+    assert.strictEqual(stillStarting(m, m.get(53), T0 + 1100), false);
+  });
+
   it('helpers and processes whose agent failed are not waited for', () => {
     const m = run();
     send(m, MAIN, { t: 'process_start', ts: T0 + 1000, child: 40, by: MAIN, began: T0 + 990, name: 'SyncManager-1', daemon: false, kind: 'manager' });
