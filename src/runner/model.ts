@@ -327,7 +327,9 @@ export class RunModel {
         const c = touch(this.get(msg.child));
         c.startedBy = msg.by;
         c.startCall = [msg.began, msg.ts];
-        c.startSite = msg.site ?? c.startSite;
+        // A Pool replacing a worker starts it from its own thread, with no user frame on the
+        // stack: the user's line for it is where the Pool was created.
+        c.startSite = msg.site ?? c.startSite ?? (msg.owner ? (this.owners.get(msg.owner)?.site ?? null) : null);
         c.name = c.name ?? msg.name;
         c.daemon = msg.daemon;
         c.startKind = msg.kind;

@@ -4,6 +4,7 @@
 import * as path from 'path';
 import type { Finding, FindingLocation } from '../findings/types';
 import type { Analysis, Blocked, Group, Holder } from './analyze';
+import type { PoolCrashLoop } from './crashLoop';
 import { isOwned, type Loc, type ProcSnap, type Snapshot, type ThreadSnap } from './model';
 
 const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
@@ -122,7 +123,7 @@ function loc(l: Loc | null | undefined, pid: number, role: string): FindingLocat
 }
 
 /** One "X waits ..., which is held by Y" sentence per member, and the data behind it. */
-function describe(snap: Snapshot, analysis: Analysis, members: Blocked[], dependents: Blocked[]): Built {
+function describe(snap: Snapshot, analysis: Pick<Analysis, 'holders'>, members: Blocked[], dependents: Blocked[]): Built {
   const sentences: string[] = [];
   const locations: FindingLocation[] = [];
   const waits: Array<Record<string, unknown>> = [];
@@ -282,6 +283,43 @@ export function deadlockFindings(snap: Snapshot, analysis: Analysis, facts: Haza
     });
   }
   return out;
+}
+
+/** The `deadlock` finding of a Pool whose initializer fails in every worker (crashLoop.ts). */
+export function poolCrashLoopFinding(snap: Snapshot, loop: PoolCrashLoop): Finding {
+  const built = describe(snap, { holders: () => [] }, loop.waiting, []);
+  const e = loop.exception;
+  const createdAt = loop.owner.site ? ` (created${at(loop.owner.site)})` : '';
+  const raisedAt = e.site ? `${at(e.site)}` : '';
+  const text = e.message.replace(/\s+/g, ' ').trim().slice(0, 200);
+  const hazard =
+    `every worker of the Pool${createdAt} raises ${e.type}${raisedAt}${text ? ` (${text})` : ''} in the Pool's initializer, ` +
+    `and the Pool replaces it at once, forever (${loop.failed.length} workers so far), so it never runs a task. ` +
+    'Fix the initializer; concurrent.futures.ProcessPoolExecutor raises BrokenProcessPool instead';
+  const locations = [...built.locations];
+  const add = (site: Loc | null | undefined, pid: number, role: string) => {
+    if (site && !locations.some((l) => l.file === site.file && l.line === site.line && l.role === role)) {
+      locations.push({ file: site.file, line: site.line, pid, role });
+    }
+  };
+  add(e.site, loop.failed[0].pid, 'exception');
+  add(loop.owner.site, loop.owner.pid, 'start');
+  return {
+    kind: 'deadlock',
+    severity: 'error',
+    message: `Deadlock: ${built.message}, which never come: ${hazard}.`,
+    pids: [...new Set([...built.pids, ...loop.failed.map((p) => p.pid)])],
+    locations,
+    details: {
+      type: 'pool-crash-loop',
+      waits: built.waits,
+      cycle: [],
+      stacks: stacksOf(loop.waiting.map((b) => b.proc), snap),
+      formedAt: Math.max(...loop.waiting.map((b) => b.thread.wait?.since ?? 0)) || null,
+      hazard,
+      failedWorkers: loop.failed.length,
+    },
+  };
 }
 
 /** Stacks of the processes involved, by pid (only what the stack dumps gave). */

@@ -24,12 +24,16 @@
 // running so the user can look at the live processes. Findings are also emitted at once as the
 // session event 'deadlock' (Finding[]).
 //
+// A Pool whose initializer raises in every worker is recognised apart (crashLoop.ts): its
+// workers never stop coming and going, so the set of processes never stays the same.
+//
 // At the end of the run, the lock-order journal gives the potential deadlocks (lockOrder.ts).
 import type { Detector } from '../detector';
 import type { Finding } from '../findings/types';
 import type { Session } from '../session';
 import { analyze, type Analysis } from './analyze';
-import { deadlockFindings } from './findings';
+import { poolCrashLoops, type PoolCrashLoop } from './crashLoop';
+import { deadlockFindings, poolCrashLoopFinding } from './findings';
 import { potentialDeadlockFindings } from './lockOrder';
 import { threadKey, type Snapshot } from './model';
 import { buildSnapshot, isAlive, labelsFor, PrimLabels, type DumpReply } from './snapshot';
@@ -60,6 +64,8 @@ export function createDeadlockDetector(): DeadlockDetector {
   let wake: NodeJS.Timeout | null = null;
   let confirming = false;
   let reportedLocks: string[][] = [];
+  // Pools already reported as crash-looping (crashLoop.ts), by owner id.
+  const reportedLoops = new Set<string>();
 
   const hangTimeoutMs = () => Math.max(0, session?.options.hangTimeoutMs ?? 1000);
 
@@ -89,6 +95,14 @@ export function createDeadlockDetector(): DeadlockDetector {
     }
     const snap = snapshotNow();
     if (!snap) return;
+    const loops = poolCrashLoops(session.model, snap, hangTimeoutMs()).filter((l) => !reportedLoops.has(l.owner.id));
+    if (loops.length > 0) {
+      confirming = true;
+      void confirmLoops(loops).finally(() => {
+        confirming = false;
+      });
+      return;
+    }
     const a = analyze(snap, { uncertain: 'all' });
     const fresh = a.deadlocked.filter(
       (b) => !reportedWaits.has(`${threadKey(b.proc.pid, b.thread.tid)}@${b.thread.wait?.since ?? 0}`),
@@ -109,20 +123,63 @@ export function createDeadlockDetector(): DeadlockDetector {
     });
   };
 
+  /** The stacks of these processes; null for one that did not answer in time. */
+  const dumpAll = async (pids: number[]): Promise<Map<number, DumpReply | null>> => {
+    const s = session!;
+    const replies = await Promise.all(
+      pids.map((pid) =>
+        s.dumpStacks(pid, CONFIRM_TIMEOUT_MS).then(
+          (r) => [pid, r as unknown as DumpReply] as const,
+          () => [pid, null] as const,
+        ),
+      ),
+    );
+    return new Map<number, DumpReply | null>(replies);
+  };
+
+  /** Findings confirmed: record them, tell the session, and stop the run unless told to keep it. */
+  const report = (findings: Finding[], waits: string[]) => {
+    const s = session!;
+    for (const w of waits) reportedWaits.add(w);
+    for (const f of findings) {
+      const d = f.details as Record<string, unknown>;
+      d.detectedAt = Date.now();
+      reported.push(f);
+    }
+    s.emit('deadlock', findings);
+    if (s.options.onDeadlock !== 'keep') void s.stop('deadlock');
+  };
+
+  // A crash-looping Pool is confirmed as a deadlock is: its waiters' stacks must show them
+  // still in the same waits for its results.
+  const confirmLoops = async (candidates: PoolCrashLoop[]): Promise<void> => {
+    const s = session!;
+    const dumps = await dumpAll([...new Set(candidates.flatMap((l) => l.waiting.map((b) => b.proc.pid)))]);
+    if (s.state !== 'running') return;
+    const snap = snapshotNow(new Map([...dumps].filter(([, r]) => r !== null)));
+    if (!snap) return;
+    const findings: Finding[] = [];
+    const waits: string[] = [];
+    for (const loop of poolCrashLoops(s.model, snap, hangTimeoutMs())) {
+      const before = candidates.find((c) => c.owner.id === loop.owner.id);
+      if (!before || reportedLoops.has(loop.owner.id)) continue;
+      const still = loop.waiting.filter(
+        (b) => dumps.get(b.proc.pid) && before.waiting.some((x) => x.proc.pid === b.proc.pid && x.thread.tid === b.thread.tid),
+      );
+      if (still.length === 0) continue;
+      reportedLoops.add(loop.owner.id);
+      findings.push(poolCrashLoopFinding(snap, { ...loop, waiting: still }));
+      for (const b of still) waits.push(`${threadKey(b.proc.pid, b.thread.tid)}@${b.thread.wait?.since ?? 0}`);
+    }
+    if (findings.length > 0) report(findings, waits);
+  };
+
   const confirm = async (candidate: Analysis): Promise<void> => {
     const s = session!;
     // Processes still starting cannot answer yet: the snapshot counts them as running.
     const live = s.model.all().filter((p) => p.python && p.role !== 'helper' && isAlive(s.model, p));
-    const replies = await Promise.all(
-      live.map((p) =>
-        s.dumpStacks(p.pid, CONFIRM_TIMEOUT_MS).then(
-          (r) => [p.pid, r as unknown as DumpReply] as const,
-          () => [p.pid, null] as const,
-        ),
-      ),
-    );
+    const dumps = await dumpAll(live.map((p) => p.pid));
     if (s.state !== 'running') return;
-    const dumps = new Map<number, DumpReply | null>(replies);
     const snap = snapshotNow(new Map([...dumps].filter(([, r]) => r !== null)));
     if (!snap) return;
     const a = analyze(snap);
@@ -143,15 +200,11 @@ export function createDeadlockDetector(): DeadlockDetector {
     const findings = deadlockFindings(snap, a, {
       lastPuts: (pid) => lastPuts(snap, files!, pid),
     });
-    for (const b of a.deadlocked) reportedWaits.add(`${threadKey(b.proc.pid, b.thread.tid)}@${b.thread.wait?.since ?? 0}`);
-    for (const f of findings) {
-      const d = f.details as Record<string, unknown>;
-      d.detectedAt = Date.now();
-      reported.push(f);
-    }
     reportedLocks = reportedLocks.concat(lockSets(a));
-    s.emit('deadlock', findings);
-    if (s.options.onDeadlock !== 'keep') void s.stop('deadlock');
+    report(
+      findings,
+      a.deadlocked.map((b) => `${threadKey(b.proc.pid, b.thread.tid)}@${b.thread.wait?.since ?? 0}`),
+    );
   };
 
   return {

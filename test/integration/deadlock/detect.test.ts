@@ -224,6 +224,21 @@ const CASES: Case[] = [
     expect: [{ tag: 'wait-map', role: 'waits', who: MAIN }],
     message: [/waits for results of Pool#1 at pool_worker_killed\.py:18/, /(Fork|Spawn)PoolWorker-\d+ \(pid \d+\) exited \(killed by SIGKILL\) while running a task/, /96062/],
   })),
+  ...['fork', 'spawn'].map((m) => ({
+    script: 'pool_initializer_fails.py',
+    args: [`--start=${m}`],
+    expect: [
+      { tag: 'wait-map', role: 'waits', who: MAIN },
+      { tag: 'init-raise', role: 'exception', who: /^(Fork|Spawn)PoolWorker-\d+$/ },
+      { tag: 'pool', role: 'start', who: MAIN },
+    ],
+    message: [
+      /waits for results of Pool#1 at pool_initializer_fails\.py:29, which never come/,
+      /every worker of the Pool \(created at pool_initializer_fails\.py:28\) raises ValueError at pool_initializer_fails\.py:16 \(cannot open the model file\) in the Pool's initializer/,
+      /replaces it at once, forever \(\d+ workers so far\), so it never runs a task/,
+      /BrokenProcessPool/,
+    ],
+  })),
   {
     script: 'terminate_broken_queue.py',
     expect: [

@@ -35,6 +35,7 @@ const POSITIVE: Array<[string, string[], number]> = [
   ['barrier_too_many.py', [], 2],
   ['joinable_queue_missing_task_done.py', [], 1],
   ['join_before_drain.py', [], 1],
+  ['pool_initializer_fails.py', [], 1],
   ['pool_worker_killed.py', [], 1],
   ['terminate_broken_queue.py', [], 1],
   ['stale_bystander.py', ['--bystander=run'], 2],

@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { assertLockOrderInversion, cleanup, deadlocks, FIXTURES, run } from './helpers';
+import { assertLockOrderInversion, cleanup, deadlocks, FIXTURES, marks, run } from './helpers';
 
 const NEGATIVES: Array<[string, string[]]> = [
   ['neg_consistent_order.py', []],
@@ -17,6 +17,9 @@ const NEGATIVES: Array<[string, string[]]> = [
   ['neg_condition_wait_for.py', []],
   ['neg_pool_busy.py', []],
   ['neg_join_slow_child.py', []],
+  // A Pool whose initializer fails in its first two workers only: the next ones start.
+  ['pool_initializer_fails.py', ['--fail=first']],
+  ['pool_initializer_fails.py', ['--fail=first', '--start=spawn']],
 ];
 
 describe('deadlock: no false positives', function () {
@@ -39,6 +42,21 @@ describe('deadlock: no false positives', function () {
       assert.strictEqual(r.stdout, plain.stdout);
     });
   }
+
+  it('a Pool whose initializer failed in its first two workers: one child-exception finding for both, in the initializer', async () => {
+    const script = 'pool_initializer_fails.py';
+    const r = await run(script, ['--fail=first']);
+    const m = marks(script);
+    const fs_ = r.report.findings.filter((f) => f.kind === 'child-exception');
+    assert.strictEqual(fs_.length, 1, JSON.stringify(r.report.findings.map((f) => f.message)));
+    const [f] = fs_;
+    assert.match(f.message, new RegExp(`^2 workers of the Pool created at ${script.replace('.', '\\.')}:${m.pool} \\(ForkPoolWorker-\\d+ \\(pid \\d+\\) and ForkPoolWorker-\\d+ \\(pid \\d+\\)\\)`));
+    assert.match(f.message, new RegExp(`raised the same uncaught ValueError in the Pool's initializer at ${script.replace('.', '\\.')}:${m['init-raise']}`));
+    assert.ok(f.locations.some((l) => l.line === m['init-raise'] && l.role === 'exception'), JSON.stringify(f.locations));
+    assert.ok(f.locations.some((l) => l.line === m.pool && l.role === 'start'), JSON.stringify(f.locations));
+    assert.strictEqual((f.details as { count: number }).count, 2);
+    assert.strictEqual(f.pids.length, 3, 'both workers and their parent');
+  });
 
   for (const m of ['fork', 'spawn']) {
     it(`a lock-order inversion that did not hang is a potential deadlock (${m})`, async () => {
