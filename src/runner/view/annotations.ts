@@ -121,6 +121,9 @@ function deadlockDiagnostics(model: ReportModel, f: ViewFinding): DiagnosticData
     });
   };
   const title = f.kind === 'deadlock' ? 'Deadlock' : 'Potential deadlock';
+  // The hazard behind the waits (a Pool worker killed mid-task, a failing Pool initializer...)
+  // is what the user must read at the line where the program hangs.
+  const why = f.hazard ? `. ${f.hazard.charAt(0).toUpperCase()}${f.hazard.slice(1).replace(/\.?$/, '.')}` : '';
   // The lines where processes wait, and the lines where the locks they wait on were acquired.
   const waitSites: Array<{ site: SourceLocation; text: string }> = [];
   const acquireSites: Array<{ site: SourceLocation; text: string }> = [];
@@ -153,14 +156,22 @@ function deadlockDiagnostics(model: ReportModel, f: ViewFinding): DiagnosticData
       });
     }
   }
+  if (why) {
+    for (const { site } of waitSites) {
+      const d = byLine.get(locKey(site.file, site.line));
+      if (d && !d.message.endsWith(why)) d.message += why;
+    }
+  }
   // Locations of the finding not covered by the waits (e.g. a start site) still get a diagnostic.
+  const otherSites: Array<{ site: SourceLocation; text: string }> = [];
   for (const loc of f.locations) {
     if (byLine.has(locKey(loc.file, loc.line))) continue;
     const who = loc.pid !== undefined ? `${processLabel(model, loc.pid)} ` : '';
     add(loc, PRIMARY_ROLES.has(loc.role ?? '') ? f.severity : 'info', `${title}: ${who}${roleText(loc.role)}`);
+    otherSites.push({ site: loc, text: `${who}${roleText(loc.role)}` });
   }
   // Related information: every other line of the finding.
-  const all = [...waitSites, ...acquireSites];
+  const all = [...waitSites, ...acquireSites, ...otherSites];
   for (const d of byLine.values()) {
     const seen = new Set<string>();
     for (const r of all) {

@@ -101,6 +101,8 @@ export interface ViewFinding {
   cycle: number[];
   /** Stacks of the involved processes, by pid. */
   stacks: Map<number, ThreadStack[]>;
+  /** Why the waits can never end, when a documented hazard explains it (deadlock details). */
+  hazard?: string;
 }
 
 export interface ReportModel {
@@ -338,6 +340,7 @@ export function normalizeReport(raw: unknown): ReportModel {
         (x): x is number => typeof x === 'number',
       ),
       stacks: normalizeStacks(pick(details, 'stacks', 'threads')),
+      hazard: asString(details.hazard) || undefined,
     });
   }
   const durationMs =

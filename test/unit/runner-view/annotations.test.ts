@@ -25,6 +25,21 @@ describe('runner/view annotations', () => {
     assert.match(at(8).message, /Lock#1 acquired here by Process-1 \(pid 101\); Process-2 waits for it/);
   });
 
+  it('adds the hazard behind a deadlock to the lines where processes wait, once per line', () => {
+    const report = deadlockReport() as { findings: Array<Record<string, unknown>> };
+    // This sample carries its deadlock details on the finding itself (the view reads either place).
+    const f = report.findings.find((x) => x.kind === 'deadlock')!;
+    f.hazard = "every worker of the Pool raises ValueError in the Pool's initializer";
+    const diags = buildDiagnostics(normalizeReport(report)).filter((d) => d.code === 'deadlock');
+    const at = (line: number) => diags.find((d) => d.line === line)!;
+    assert.strictEqual(
+      at(14).message,
+      "Deadlock: Process-2 (pid 102) waits for Lock#1, held by Process-1 at line 8. Every worker of the Pool raises ValueError in the Pool's initializer.",
+    );
+    assert.ok(at(9).message.endsWith("in the Pool's initializer."), at(9).message);
+    assert.doesNotMatch(at(8).message, /initializer/, 'not on the line where a lock was taken');
+  });
+
   it('gives other findings one diagnostic per line with the other lines as related information', () => {
     const m = normalizeReport(exceptionReport());
     const diags = buildDiagnostics(m);

@@ -520,6 +520,45 @@ describe('editor: runs of mpscope in the editor', function () {
     });
   });
 
+  describe('a Pool whose initializer raises in every worker', () => {
+    after(async () => {
+      if (run.controller.active?.live) await run.controller.stop('the test ended');
+    });
+
+    it('finds the hang while it is live, on the map() line, keeps the run until Stop, and makes one finding of the failed workers', async () => {
+      const dir = path.join(fixtures, 'pool-initializer');
+      fs.mkdirSync(dir, { recursive: true });
+      for (const f of ['pool_initializer_fails.py', '_dl.py']) {
+        fs.copyFileSync(path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'test', 'fixtures', 'deadlock', f), path.join(dir, f));
+      }
+      const script = path.join(dir, 'pool_initializer_fails.py');
+      const waitLine = lineOf(script, 'print(sum(pool.map(task, range(10))))  #@ wait-map');
+      const raiseLine = lineOf(script, 'raise ValueError("cannot open the model file")  #@ init-raise');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(script), vscode.ViewColumn.One);
+      await vscode.commands.executeCommand('mpscope.runFile', vscode.Uri.file(script));
+      await until('a live deadlock', () => run.state.script === script && run.state.deadlockLive, 30000);
+      const d = mpscopeDiagnostics(script).find((x) => x.range.start.line === waitLine - 1 && x.code === 'deadlock');
+      assert.ok(d, `no deadlock diagnostic on line ${waitLine}: ${JSON.stringify(mpscopeDiagnostics(script).map((x) => [x.range.start.line + 1, x.code]))}`);
+      assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
+      assert.match(d.message, /initializer/);
+      const related = (d.relatedInformation ?? []).map((r) => r.location.range.start.line + 1);
+      assert.ok(related.includes(raiseLine), `related lines: ${related}`);
+      assert.strictEqual(run.controller.active?.live, true, 'VS Code keeps a deadlocked run alive until Stop');
+      if (ui.available) {
+        editor.revealRange(new vscode.Range(raiseLine - 6, 0, raiseLine - 6, 0), vscode.TextEditorRevealType.AtTop);
+        await vscode.commands.executeCommand('workbench.action.closePanel');
+        await new Promise((r) => setTimeout(r, 1000));
+        await ui.screenshot('editor-pool-initializer');
+      }
+      await vscode.commands.executeCommand('mpscope.stopRun');
+      const report = await until('the report', () => (!run.state.live && run.state.report ? run.state.report : undefined), 30000);
+      const raised = report.findings.filter((f) => f.kind === 'child-exception');
+      assert.strictEqual(raised.length, 1, JSON.stringify(raised.map((f) => f.message)));
+      assert.match(raised[0].message, /^\d+ workers of the Pool created at pool_initializer_fails\.py:\d+ .* in the Pool's initializer/);
+    });
+  });
+
   describe('the mpscope task type (tasks.json)', () => {
     it('runs a task with the Python extension\'s fields: program, args, env, cwd, and startMethod', async () => {
       const tasksDir = path.join(workspace, '.vscode');
