@@ -31,16 +31,59 @@ export function runDirCandidates(env: NodeJS.ProcessEnv, platform: NodeJS.Platfo
   return dirs.filter((d): d is string => !!d && path.isAbsolute(d)).filter((d, i, all) => all.indexOf(d) === i);
 }
 
+/**
+ * A run directory is named after the process that made it (`mpscope-<pid>-XXXXXX`), so that one
+ * left behind by a runner that died without cleaning up (an extension host killed, a CLI sent
+ * SIGKILL) can be recognised and removed later: it sits in RAM (/dev/shm) until a reboot.
+ */
+const RUN_DIR = /^mpscope-(\d+)-[A-Za-z0-9]{6}$/;
+const swept = new Set<string>();
+
+/** Removes this user's run directories in `base` whose maker is gone (once per place and process). */
+export function sweepStaleRunDirs(base: string): void {
+  if (swept.has(base)) return;
+  swept.add(base);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  let names: string[];
+  try {
+    names = fs.readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = RUN_DIR.exec(name);
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    const dir = path.join(base, name);
+    try {
+      const st = fs.lstatSync(dir);
+      if (st.isDirectory() && (uid === undefined || st.uid === uid)) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // gone meanwhile, or not ours
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Makes the run's private directory in the first candidate where that works. */
 export function makeRunDir(candidates: readonly string[]): string {
   const errors: string[] = [];
+  const prefix = `mpscope-${process.pid}-`;
   for (const base of candidates) {
-    if (path.join(base, 'mpscope-XXXXXX', 'agent.sock').length > MAX_SOCKET_PATH) {
+    if (path.join(base, `${prefix}XXXXXX`, 'agent.sock').length > MAX_SOCKET_PATH) {
       errors.push(`${base}: path too long for a socket`);
       continue;
     }
+    sweepStaleRunDirs(base);
     try {
-      const dir = fs.mkdtempSync(path.join(base, 'mpscope-'));
+      const dir = fs.mkdtempSync(path.join(base, prefix));
       fs.chmodSync(dir, 0o700);
       return dir;
     } catch (e) {

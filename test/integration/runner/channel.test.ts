@@ -1,5 +1,6 @@
 // The private channel: a 0700 directory, a per-run token, nothing on the network.
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -45,6 +46,26 @@ describe('runner: private channel', () => {
     assert.ok(!runDirCandidates({}, 'darwin').includes('/dev/shm'));
     assert.ok(!runDirCandidates({ XDG_RUNTIME_DIR: 'relative/dir' }, 'linux').includes('relative/dir'));
     if (fs.existsSync('/dev/shm') && process.env.XDG_RUNTIME_DIR === undefined) assert.strictEqual(path.dirname(server.dir), '/dev/shm');
+  });
+
+  it('names the run directory after its maker, and removes those of makers that are gone', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mpscope-test-'));
+    try {
+      // A pid that was used and is free now: a child that has exited and been reaped.
+      const dead = spawnSync('true').pid!;
+      const stale = path.join(tmp, `mpscope-${dead}-Ab12Cd`);
+      const live = path.join(tmp, `mpscope-${process.ppid}-Ab12Cd`);
+      const other = path.join(tmp, 'mpscope-examples');
+      for (const d of [stale, live, other]) fs.mkdirSync(d);
+      fs.writeFileSync(path.join(stale, 'sync-1.state'), '');
+      const dir = makeRunDir([tmp]);
+      assert.match(path.basename(dir), new RegExp(`^mpscope-${process.pid}-[A-Za-z0-9]{6}$`));
+      assert.strictEqual(fs.existsSync(stale), false, 'the directory of a runner that is gone');
+      assert.ok(fs.existsSync(live), 'a live process may still use its directory');
+      assert.ok(fs.existsSync(other), 'not a run directory');
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('falls back to the next place when one cannot take the run directory, and says why when none can', () => {

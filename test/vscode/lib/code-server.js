@@ -6,6 +6,28 @@ const { spawn } = require('child_process');
 const { SetupError } = require('./preflight');
 const { TreeTracker } = require('./process-tree');
 
+/**
+ * The extension host is killed with code-server, so it cannot remove the directories of the
+ * mpscope runs it had prepared (a warm supervisor's socket, src/runner/warmSupervisor.ts): those
+ * named after a killed process (`mpscope-<pid>-XXXXXX`, src/runner/channel.ts) go here. The
+ * next run would remove them too, but they sit in RAM (/dev/shm) until then.
+ */
+function removeRunDirs(pids) {
+  const killed = new Set(pids.map(String));
+  for (const base of new Set([process.env.XDG_RUNTIME_DIR, '/dev/shm', require('os').tmpdir()].filter(Boolean))) {
+    let names = [];
+    try {
+      names = fs.readdirSync(base);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const m = /^mpscope-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
+      if (m && killed.has(m[1])) fs.rmSync(path.join(base, name), { recursive: true, force: true });
+    }
+  }
+}
+
 const USER_SETTINGS = {
   'git.openRepositoryInParentFolders': 'never',
   'extensions.autoCheckUpdates': false,
@@ -106,7 +128,9 @@ async function startCodeServer(opts) {
     /** Stops code-server and every process it started; resolves to pids still alive (none). */
     async stop() {
       process.removeListener('exit', onExit);
-      return tree.kill();
+      const survivors = await tree.kill();
+      removeRunDirs([...tree.known.keys()]);
+      return survivors;
     },
   };
   // Whoever started it can now undo it, even if the launcher is stopped before it is ready.
