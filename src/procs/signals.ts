@@ -8,6 +8,16 @@
 import type { ProcessNode } from './model';
 import { processKey, type ProcessRecord, type ProcessSource } from './types';
 
+/** Whether a process with this pid exists (perhaps another user's: signal 0 is refused to us). */
+export function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export interface SignalInfo {
   signal: NodeJS.Signals;
   description: string;

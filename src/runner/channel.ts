@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { pidExists } from '../procs/signals';
 import { allClosed } from './allClosed';
 import { validateMessage, type AgentMessage, type Msg } from './protocol';
 
@@ -43,32 +44,31 @@ const swept = new Set<string>();
 export function sweepStaleRunDirs(base: string): void {
   if (swept.has(base)) return;
   swept.add(base);
+  removeLeftoversOfGonePids(base, [RUN_DIR]);
+}
+
+/**
+ * Removes this user's entries of `dir` named after a process that is gone (the pid is the first
+ * group of one of `patterns`): what a runner, or the agents of a program, left when they died
+ * without cleaning up.
+ */
+export function removeLeftoversOfGonePids(dir: string, patterns: readonly RegExp[]): void {
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
   let names: string[];
   try {
-    names = fs.readdirSync(base);
+    names = fs.readdirSync(dir);
   } catch {
     return;
   }
   for (const name of names) {
-    const m = RUN_DIR.exec(name);
-    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
-    const dir = path.join(base, name);
+    const m = patterns.map((p) => p.exec(name)).find((x) => x !== null);
+    if (!m || pidExists(Number(m[1]))) continue;
+    const entry = path.join(dir, name);
     try {
-      const st = fs.lstatSync(dir);
-      if (st.isDirectory() && (uid === undefined || st.uid === uid)) fs.rmSync(dir, { recursive: true, force: true });
+      if (uid === undefined || fs.lstatSync(entry).uid === uid) fs.rmSync(entry, { recursive: true, force: true });
     } catch {
-      // gone meanwhile, or not ours
+      // gone meanwhile
     }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

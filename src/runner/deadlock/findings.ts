@@ -122,17 +122,20 @@ function loc(l: Loc | null | undefined, pid: number, role: string): FindingLocat
   return out;
 }
 
+/** Adds l to the finding's locations unless the same place, process and role is there. */
+function addLocation(locations: FindingLocation[], l: FindingLocation | null): void {
+  if (l && !locations.some((x) => x.file === l.file && x.line === l.line && x.pid === l.pid && x.role === l.role)) {
+    locations.push(l);
+  }
+}
+
 /** One "X waits ..., which is held by Y" sentence per member, and the data behind it. */
 function describe(snap: Snapshot, analysis: Pick<Analysis, 'holders'>, members: Blocked[], dependents: Blocked[]): Built {
   const sentences: string[] = [];
   const locations: FindingLocation[] = [];
   const waits: Array<Record<string, unknown>> = [];
   const pids = new Set<number>();
-  const push = (l: FindingLocation | null) => {
-    if (l && !locations.some((x) => x.file === l.file && x.line === l.line && x.pid === l.pid && x.role === l.role)) {
-      locations.push(l);
-    }
-  };
+  const push = (l: FindingLocation | null) => addLocation(locations, l);
   for (const [i, b] of [...members, ...dependents].entries()) {
     const w = b.thread.wait;
     pids.add(b.proc.pid);
@@ -297,13 +300,8 @@ export function poolCrashLoopFinding(snap: Snapshot, loop: PoolCrashLoop): Findi
     `and the Pool replaces it at once, forever (${loop.failed.length} workers so far), so it never runs a task. ` +
     'Fix the initializer; concurrent.futures.ProcessPoolExecutor raises BrokenProcessPool instead';
   const locations = [...built.locations];
-  const add = (site: Loc | null | undefined, pid: number, role: string) => {
-    if (site && !locations.some((l) => l.file === site.file && l.line === site.line && l.role === role)) {
-      locations.push({ file: site.file, line: site.line, pid, role });
-    }
-  };
-  add(e.site, loop.failed[0].pid, 'exception');
-  add(loop.owner.site, loop.owner.pid, 'start');
+  addLocation(locations, loc(e.site, loop.failed[0].pid, 'exception'));
+  addLocation(locations, loc(loop.owner.site, loop.owner.pid, 'start'));
   return {
     kind: 'deadlock',
     severity: 'error',

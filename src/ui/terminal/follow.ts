@@ -7,6 +7,7 @@ import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import { launchRegistry, type LaunchRegistry } from '../../procs';
+import { removeLeftoversOfGonePids } from '../../runner/channel';
 import { Session } from '../../runner/session';
 import type { AgentConnection, AgentListener, AgentMessage } from './listener';
 import { FollowedPrograms, type FollowedProgram } from './programs';
@@ -52,24 +53,7 @@ export class ProgramFollower extends EventEmitter<ProgramFollowerEvents> {
 
   /** Removes state files and program folders whose processes are gone (left by a crashed window). */
   private sweepStale(): void {
-    const alive = (pid: number): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch (err) {
-        return (err as NodeJS.ErrnoException).code === 'EPERM';
-      }
-    };
-    let names: string[] = [];
-    try {
-      names = fs.readdirSync(this.stateRoot);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const m = /^sync-(\d+)\.(state|log)$/.exec(name) ?? /^program-(\d+)-\d+$/.exec(name);
-      if (m && !alive(Number(m[1]))) fs.rmSync(path.join(this.stateRoot, name), { recursive: true, force: true });
-    }
+    removeLeftoversOfGonePids(this.stateRoot, [/^sync-(\d+)\.(state|log)$/, /^program-(\d+)-\d+$/]);
   }
 
   /** The runner session analysing a program. */
